@@ -1,0 +1,12 @@
+/**
+ * Tandem's library surface: what tests, benchmarks and tools may import
+ * without reaching into a subsystem's files.
+ *
+ * @module
+ */
+export * from "./core/ip.ts";
+export * from "./core/clock.ts";
+export * from "./core/rng.ts";
+export * from "./core/log.ts";
+export * from "./core/events.ts";
+export { VERSION } from "./core/version.ts";
