@@ -11,7 +11,7 @@
  *   copy of it and zero that copy in `destroy()`.
  * - Invalid inputs (wrong key length, wrong IV length, truncated data,
  *   unaligned CBC data) throw {@linkcode CryptoError}. A failed ICV is not an
- *   error: `open` returns `null` and never releases plaintext.
+ *   error: `decrypt` returns `null` and never releases plaintext.
  *
  * @module
  */
@@ -26,62 +26,74 @@ export interface RandomSource {
   fill(out: Uint8Array): Uint8Array;
 }
 
-/** Reference CLI names of encryption algorithms (IKE `enc-alg` and ESP `enc-alg`). */
-export type EncryptionName =
-  | "null"
-  | "aes128-cbc"
-  | "aes192-cbc"
-  | "aes256-cbc"
-  | "aes128-ctr"
-  | "aes192-ctr"
-  | "aes256-ctr"
-  | "aes128-gcm-64"
-  | "aes192-gcm-64"
-  | "aes256-gcm-64"
-  | "aes128-gcm-96"
-  | "aes192-gcm-96"
-  | "aes256-gcm-96"
-  | "aes128-gcm-128"
-  | "aes192-gcm-128"
-  | "aes256-gcm-128"
-  | "chacha20-poly1305";
+/**
+ * Reference CLI names of encryption algorithms (IKE and ESP `enc-alg`).
+ * AES-GCM names carry the ICV length in bits (RFC 4106 §8: 8, 12 or 16
+ * bytes); `null` is ESP only (RFC 2410), for tests.
+ */
+export const ENCRYPTION_NAMES = [
+  "null",
+  "aes128-cbc",
+  "aes192-cbc",
+  "aes256-cbc",
+  "aes128-ctr",
+  "aes192-ctr",
+  "aes256-ctr",
+  "aes128-gcm-64",
+  "aes192-gcm-64",
+  "aes256-gcm-64",
+  "aes128-gcm-96",
+  "aes192-gcm-96",
+  "aes256-gcm-96",
+  "aes128-gcm-128",
+  "aes192-gcm-128",
+  "aes256-gcm-128",
+  "chacha20-poly1305",
+] as const;
+export type EncryptionName = typeof ENCRYPTION_NAMES[number];
 
-/** Reference CLI names of integrity algorithms (`auth-alg`). */
-export type IntegrityName =
-  | "hmac-sha1"
-  | "hmac-sha256"
-  | "hmac-sha384"
-  | "hmac-sha512"
-  | "aes-xcbc"
-  | "aes-cmac";
+/** Reference CLI names of integrity algorithms (`auth-alg`), with their RFC truncation. */
+export const INTEGRITY_NAMES = [
+  "hmac-sha1", // HMAC-SHA1-96, RFC 2404
+  "hmac-sha256", // HMAC-SHA2-256-128, RFC 4868
+  "hmac-sha384", // HMAC-SHA2-384-192
+  "hmac-sha512", // HMAC-SHA2-512-256
+  "aes-xcbc", // AES-XCBC-MAC-96, RFC 3566
+  "aes-cmac", // AES-CMAC-96, RFC 4494
+] as const;
+export type IntegrityName = typeof INTEGRITY_NAMES[number];
 
 /** Reference CLI names of pseudo-random functions (`prf-alg`). */
-export type PrfName =
-  | "hmac-sha1"
-  | "hmac-sha256"
-  | "hmac-sha384"
-  | "hmac-sha512"
-  | "aes-xcbc"
-  | "aes-cmac";
+export const PRF_NAMES = [
+  "hmac-sha1",
+  "hmac-sha256",
+  "hmac-sha384",
+  "hmac-sha512",
+  "aes-xcbc", // AES-XCBC-PRF-128, RFC 4434
+  "aes-cmac", // AES-CMAC-PRF-128, RFC 4615
+] as const;
+export type PrfName = typeof PRF_NAMES[number];
 
 /** Reference CLI names of key-exchange groups (`dh-group`). */
-export type DhGroupName =
-  | "modp1024"
-  | "modp1536"
-  | "modp2048"
-  | "modp3072"
-  | "modp4096"
-  | "modp6144"
-  | "modp8192"
-  | "ecp256"
-  | "ecp384"
-  | "ecp521"
-  | "curve25519"
-  | "curve448";
+export const DH_GROUP_NAMES = [
+  "modp1024", // 2
+  "modp1536", // 5
+  "modp2048", // 14
+  "modp3072", // 15
+  "modp4096", // 16
+  "modp6144", // 17
+  "modp8192", // 18
+  "ecp256", // 19
+  "ecp384", // 20
+  "ecp521", // 21
+  "curve25519", // 31
+  "curve448", // 32
+] as const;
+export type DhGroupName = typeof DH_GROUP_NAMES[number];
 
 /**
  * An encryption transform (IKEv2 transform type 1). AEAD and non-AEAD
- * ciphers share one shape: `seal`/`open` take additional authenticated data
+ * ciphers share one shape: `encrypt`/`decrypt` take additional authenticated data
  * that non-AEAD ciphers ignore (their integrity is a separate transform).
  */
 export interface EncryptionAlgorithm {
@@ -112,12 +124,12 @@ export interface Cipher {
    * `iv`; returns ciphertext, followed by the ICV for an AEAD. `aad` is
    * authenticated by an AEAD and ignored otherwise.
    */
-  seal(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  encrypt(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   /**
    * Checks the ICV (AEAD) and decrypts. Returns `null` when the ICV does not
    * verify; no plaintext is produced in that case.
    */
-  open(iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
+  decrypt(iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
   /** Zeroes the key material held by this object. */
   destroy(): void;
 }
@@ -140,8 +152,8 @@ export interface Integrity {
    * The truncated ICV over `data` followed by `trailer` (ESP's high-order
    * ESN bits, RFC 4303 §3.3.2.1, are authenticated but never sent).
    */
-  compute(data: Uint8Array, trailer?: Uint8Array): Uint8Array;
-  /** Constant-time check of `icv` against {@linkcode compute}. */
+  mac(data: Uint8Array, trailer?: Uint8Array): Uint8Array;
+  /** Constant-time check of `icv` against {@linkcode mac}. */
   verify(data: Uint8Array, icv: Uint8Array, trailer?: Uint8Array): boolean;
   destroy(): void;
 }
