@@ -5,7 +5,7 @@
  * @module
  */
 import { ExchangeType } from "../ike/constants.ts";
-import type { IkeHeader } from "../ike/message/types.ts";
+import type { IkeHeader, IkeMessage, Payload } from "../ike/message/types.ts";
 
 /** A header with SPIs 01…08 / 11…18, IKEv2, message ID 1, initiator request. */
 export function header(over: Partial<IkeHeader> = {}): IkeHeader {
@@ -48,4 +48,20 @@ export function rawMessage(
   new DataView(out.buffer).setUint32(24, out.length);
   out.set(body, 28);
   return out;
+}
+
+/** An IKE_AUTH request with two 1000-byte certificates (about 2.3 kB of payloads). */
+export function bigMessage(): IkeMessage {
+  const payloads: Payload[] = [
+    { kind: "idi", critical: false, idType: 2, data: new TextEncoder().encode("a.example") },
+    { kind: "cert", critical: false, encoding: 4, data: new Uint8Array(1000).map((_, i) => i) },
+    {
+      kind: "cert",
+      critical: false,
+      encoding: 4,
+      data: new Uint8Array(1000).map((_, i) => 255 - i),
+    },
+    { kind: "auth", critical: false, method: 1, data: new Uint8Array(256).fill(7) },
+  ];
+  return { header: header(), payloads };
 }
