@@ -10,10 +10,8 @@ import { assertEquals } from "./assert.ts";
 import { type CapturedIke, CAPTURES, keysOf, loadCapture } from "./ike_codec_captures.ts";
 import { fixedRng } from "./ike_codec_doubles.ts";
 import { toHex } from "./pcap.ts";
-import { cbc, gcm } from "@noble/ciphers/aes.js";
-import { hmac } from "@noble/hashes/hmac.js";
-import { sha1 } from "@noble/hashes/legacy.js";
-import { ProtocolId, TransformType } from "../ike/constants.ts";
+import { skForProposal } from "./ike_codec_suites.ts";
+import { ProtocolId } from "../ike/constants.ts";
 import {
   checkPayloadRules,
   decodeMessage,
@@ -53,56 +51,10 @@ function checkerChain(payloads: readonly Payload[]): string {
   }).join(" ");
 }
 
-// --- Until crypto/ lands on main: the two suites of the captures on @noble directly.
-function cbcSha1(enc: Uint8Array, integ: Uint8Array): SkProtection {
-  return {
-    ivLength: 16,
-    blockSize: 16,
-    icvLength: 12,
-    cipher: {
-      encrypt: (iv, _aad, pt) => cbc(enc, iv, { disablePadding: true }).encrypt(pt),
-      decrypt: (iv, _aad, ct) => cbc(enc, iv, { disablePadding: true }).decrypt(ct),
-      destroy() {},
-    },
-    integrity: {
-      mac: (d) => hmac(sha1, integ, d).slice(0, 12),
-      verify: (d, icv) => toHex(hmac(sha1, integ, d).slice(0, 12)) === toHex(icv),
-      destroy() {},
-    },
-  };
-}
-function gcm16(keymat: Uint8Array): SkProtection {
-  const key = keymat.slice(0, keymat.length - 4);
-  const salt = keymat.slice(keymat.length - 4);
-  const nonce = (iv: Uint8Array) => Uint8Array.of(...salt, ...iv);
-  return {
-    ivLength: 8,
-    blockSize: 1,
-    icvLength: 16,
-    integrity: undefined,
-    cipher: {
-      encrypt: (iv, aad, pt) => gcm(key, nonce(iv), aad).encrypt(pt),
-      decrypt: (iv, aad, ct) => {
-        try {
-          return gcm(key, nonce(iv), aad).decrypt(ct);
-        } catch {
-          return null;
-        }
-      },
-      destroy() {},
-    },
-  };
-}
-// ---
-
 /** The SK protection for a message, chosen from the suite its IKE SA negotiated. */
 function skFor(m: CapturedIke, init: IkeMessage): SkProtection {
-  const sa = findPayload(init, "sa")!;
-  const encr = sa.proposals[0]!.transforms.find((t) => t.type === TransformType.ENCR)!;
   const { enc, integ } = keysOf(m);
-  if (encr.id === 20 && encr.keyLength === 256) return gcm16(enc);
-  if (encr.id === 12 && encr.keyLength === 128) return cbcSha1(enc, integ);
-  throw new Error(`no suite for ENCR ${encr.id}/${encr.keyLength}`);
+  return skForProposal(findPayload(init, "sa")!.proposals[0]!, enc, integ);
 }
 
 for (const name of CAPTURES) {

@@ -47,15 +47,17 @@ export interface CapturedIke {
 
 const DIR = new URL("./vectors/strongswan/", import.meta.url);
 
-/** Every IKE message of a capture, in capture order. */
-export function loadCapture(name: CaptureName): CapturedIke[] {
-  const pcap = readPcap(Deno.readFileSync(new URL(`${name}.pcap`, DIR)));
-  const vectors = JSON.parse(Deno.readTextFileSync(new URL(`${name}.vectors.json`, DIR))) as {
-    ike_sas: CaptureSa[];
-    messages: CaptureRecord[];
-  };
-  const out: CapturedIke[] = [];
-  for (const r of pcap.records) {
+/** A UDP datagram carrying IKE (port 500, or 4500 behind the non-ESP marker, which is stripped). */
+export interface IkeDatagram {
+  srcPort: number;
+  dstPort: number;
+  bytes: Uint8Array;
+}
+
+/** The IKE datagrams of a pcap, in order (ESP-in-UDP skipped). */
+export function ikeDatagrams(pcapFile: Uint8Array): IkeDatagram[] {
+  const out: IkeDatagram[] = [];
+  for (const r of readPcap(pcapFile).records) {
     const u = udpOfEthernet(r.data);
     if (!u) continue;
     let bytes = u.payload;
@@ -65,29 +67,32 @@ export function loadCapture(name: CaptureName): CapturedIke[] {
       if (!marker) continue; // ESP
       bytes = bytes.subarray(4);
     }
-    const record = vectors.messages[out.length];
-    if (!record) throw new Error(`Cannot pair IKE message ${out.length} of ${name}: vectors end`);
-    const spiI = toHex(bytes.subarray(0, 8));
-    const sa = vectors.ike_sas.find((s) => s.spi_i === spiI);
-    if (!sa || record.spi_i !== spiI) {
-      throw new Error(`Cannot pair IKE message ${out.length} of ${name}`);
-    }
-    out.push({
-      capture: name,
-      index: out.length,
-      srcPort: u.srcPort,
-      dstPort: u.dstPort,
-      bytes: bytes.slice(),
-      record,
-      sa,
-    });
-  }
-  if (out.length !== vectors.messages.length) {
-    throw new Error(
-      `Cannot pair ${name}: ${out.length} IKE messages, ${vectors.messages.length} records`,
-    );
+    out.push({ srcPort: u.srcPort, dstPort: u.dstPort, bytes: bytes.slice() });
   }
   return out;
+}
+
+/** Every IKE message of a capture, in capture order. */
+export function loadCapture(name: CaptureName): CapturedIke[] {
+  const vectors = JSON.parse(Deno.readTextFileSync(new URL(`${name}.vectors.json`, DIR))) as {
+    ike_sas: CaptureSa[];
+    messages: CaptureRecord[];
+  };
+  const datagrams = ikeDatagrams(Deno.readFileSync(new URL(`${name}.pcap`, DIR)));
+  if (datagrams.length !== vectors.messages.length) {
+    throw new Error(
+      `Cannot pair ${name}: ${datagrams.length} IKE messages, ${vectors.messages.length} records`,
+    );
+  }
+  return datagrams.map((d, index) => {
+    const record = vectors.messages[index]!;
+    const spiI = toHex(d.bytes.subarray(0, 8));
+    const sa = vectors.ike_sas.find((s) => s.spi_i === spiI);
+    if (!sa || record.spi_i !== spiI) {
+      throw new Error(`Cannot pair IKE message ${index} of ${name}`);
+    }
+    return { capture: name, index, ...d, record, sa };
+  });
 }
 
 /** The SK_e and SK_a keys protecting a message (from the original initiator when the I flag is set). */

@@ -9,9 +9,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { type CapturedIke, CAPTURES, keysOf, loadCapture } from "./ike_codec_captures.ts";
 import { toHex } from "./pcap.ts";
-import { cbc } from "@noble/ciphers/aes.js";
-import { hmac } from "@noble/hashes/hmac.js";
-import { sha1 } from "@noble/hashes/legacy.js";
+import { skForProposal } from "./ike_codec_suites.ts";
 import { SeededRng } from "../core/rng.ts";
 import { MAX_MESSAGE_SIZE, NotifyType, PayloadType as T } from "../ike/constants.ts";
 import {
@@ -28,27 +26,18 @@ import { sealBody } from "../ike/message/sk.ts";
 
 const ALL: CapturedIke[] = CAPTURES.flatMap((c) => loadCapture(c));
 const REF = loadCapture("ref-noesn-encap_no");
+const REF_PROPOSAL = (() => {
+  const r = decodeMessage(REF[1]!.bytes);
+  const sa = r.ok ? r.value.payloads.find((p) => p.kind === "sa") : undefined;
+  if (sa?.kind !== "sa") throw new Error("no SA in the IKE_SA_INIT response");
+  return sa.proposals[0]!;
+})();
 
-// --- Until crypto/ lands on main: the ref-noesn suite on @noble directly.
+/** The SK protection of a ref-noesn message (AES-CBC-128, HMAC-SHA1-96). */
 function cbcSha1(m: CapturedIke): SkProtection {
   const { enc, integ } = keysOf(m);
-  return {
-    ivLength: 16,
-    blockSize: 16,
-    icvLength: 12,
-    cipher: {
-      encrypt: (iv, _aad, pt) => cbc(enc, iv, { disablePadding: true }).encrypt(pt),
-      decrypt: (iv, _aad, ct) => cbc(enc, iv, { disablePadding: true }).decrypt(ct),
-      destroy() {},
-    },
-    integrity: {
-      mac: (d) => hmac(sha1, integ, d).slice(0, 12),
-      verify: (d, icv) => toHex(hmac(sha1, integ, d).slice(0, 12)) === toHex(icv),
-      destroy() {},
-    },
-  };
+  return skForProposal(REF_PROPOSAL, enc, integ);
 }
-// ---
 
 function decoded(bytes: Uint8Array): RawMessage {
   const r = decodeMessage(bytes);

@@ -40,18 +40,27 @@ export function maxFragmentMessageSize(
     (nonEspMarker ? NON_ESP_MARKER_LENGTH : 0);
 }
 
+/** Choices for {@linkcode fragmentMessage}. */
+export interface FragmentOptions {
+  /** Padding octets per fragment instead of the fewest zero octets (to reproduce captures). */
+  paddings?: readonly Uint8Array[];
+}
+
 /**
  * Protects `msg` as one or more SKF messages of at most `maxMessageSize`
- * octets each (see {@linkcode maxFragmentMessageSize}). Padding is minimal
- * and zero; each IV comes from `rng`. Throws {@linkcode IkeEncodeError}
- * when no payload octet fits or more than {@linkcode MAX_FRAGMENTS} would
- * be needed.
+ * octets each (see {@linkcode maxFragmentMessageSize}), cut where strongSwan
+ * cuts: as many payload octets as fit once IV, ICV and one Pad Length octet
+ * are accounted for, rounded to the block. Padding is minimal and zero
+ * unless `options.paddings` says otherwise; each IV comes from `rng`.
+ * Throws {@linkcode IkeEncodeError} when no payload octet fits or more than
+ * {@linkcode MAX_FRAGMENTS} would be needed.
  */
 export function fragmentMessage(
   msg: IkeMessage,
   sk: SkProtection,
   rng: Rng,
   maxMessageSize: number,
+  options: FragmentOptions = {},
 ): Uint8Array[] {
   const inner = encodePayloadChain(msg.payloads);
   const headerLength = IKE_HEADER_LENGTH + GENERIC_HEADER_LENGTH + SKF_FIELDS_LENGTH;
@@ -72,7 +81,8 @@ export function fragmentMessage(
       i * chunkMax,
       Math.min(inner.bytes.length, (i + 1) * chunkMax),
     );
-    const padding = new Uint8Array(padLengthFor(chunk.length, sk.blockSize));
+    const padding = options.paddings?.[i] ??
+      new Uint8Array(padLengthFor(chunk.length, sk.blockSize));
     const skfLength = GENERIC_HEADER_LENGTH + SKF_FIELDS_LENGTH + sk.ivLength + chunk.length +
       padding.length + 1 + sk.icvLength;
     const m = new Uint8Array(IKE_HEADER_LENGTH + skfLength);

@@ -18,6 +18,7 @@ export type { ProtectOptions, Unprotected } from "./message.ts";
 export { createSkProtection } from "./sk.ts";
 export type { SkProtection } from "./sk.ts";
 export { fragmentMessage, maxFragmentMessageSize } from "./fragment.ts";
+export type { FragmentOptions } from "./fragment.ts";
 export { DEFAULT_REASSEMBLY_LIMITS, FragmentReassembler } from "./reassembly.ts";
 export type { FragmentResult, ReassemblyLimits } from "./reassembly.ts";
 export { addNonEspMarker, classifyNattDatagram, nattKeepalive } from "./natt.ts";
