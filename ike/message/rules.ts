@@ -13,7 +13,7 @@ import { ExchangeType as X, MAX_PAYLOADS, NotifyType, ProtocolId } from "../cons
 import { invalidSyntax } from "./bytes.ts";
 import { exchangeName, payloadShortName } from "./names.ts";
 import { KIND_TYPES } from "./chain.ts";
-import type { ErrorNotify, Payload, PayloadKind } from "./types.ts";
+import type { ErrorNotify, Payload, PayloadKind, Proposal } from "./types.ts";
 
 /** `[min, max]` occurrences. */
 export type Count = readonly [number, number];
@@ -306,12 +306,7 @@ function violations(
 
 /** RFC 7296 §3.3.1 and §2.7: proposal numbering and the single accepted proposal. */
 function checkSa(
-  proposals: readonly {
-    number: number;
-    protocol: number;
-    spi: Uint8Array;
-    transforms: readonly { type: number }[];
-  }[],
+  proposals: readonly Proposal[],
   rule: NonNullable<MessageShape["sa"]>,
   response: boolean,
   add: (reason: string) => void,

@@ -55,8 +55,8 @@ import {
 import { checkField, concat, ok, put16, syntaxError, truncated, u16 } from "./bytes.ts";
 import type { Proposal, Result, SaPayload, Transform, TransformAttribute } from "./types.ts";
 
-const PROPOSAL_HEADER = 8;
-const TRANSFORM_HEADER = 8;
+/** Proposal and transform headers are both 8 octets. */
+const SUBSTRUCTURE_HEADER = 8;
 const ATTRIBUTE_HEADER = 4;
 
 /** SPI sizes each protocol allows in a proposal (RFC 7296 §3.3.1); others are not checked. */
@@ -66,46 +66,61 @@ const PROPOSAL_SPI_SIZES: Record<number, readonly number[]> = {
   [ProtocolId.ESP]: [CHILD_SPI_LENGTH],
 };
 
-/** Decodes an SA payload body; `base` is the body's offset in the message. */
-export function decodeSa(body: Uint8Array, critical: boolean, base: number): Result<SaPayload> {
-  const proposals: Proposal[] = [];
-  if (body.length === 0) return syntaxError(base, "SA payload without proposals");
-  let off = 0;
-  for (;;) {
+/**
+ * Walks proposals or transforms (§3.3.1, §3.3.2): each starts with Last
+ * Substruc (`more` when another follows, 0 for the last), a reserved octet
+ * and its 2-octet length, which must cover its 8-octet header and stay
+ * inside `b`.
+ */
+function decodeSubstructures<T>(
+  b: Uint8Array,
+  start: number,
+  base: number,
+  what: string,
+  more: number,
+  decode: (s: Uint8Array, at: number) => Result<T>,
+): Result<T[]> {
+  const out: T[] = [];
+  for (let off = start; off < b.length;) {
     const at = base + off;
-    if (body.length - off < PROPOSAL_HEADER) {
-      return truncated(at, "proposal header", PROPOSAL_HEADER, body.length - off);
+    if (b.length - off < SUBSTRUCTURE_HEADER) {
+      return truncated(at, `${what} header`, SUBSTRUCTURE_HEADER, b.length - off);
     }
-    const last = body[off]!;
-    const length = u16(body, off + 2);
-    if (length < PROPOSAL_HEADER || length > body.length - off) {
-      return syntaxError(
-        at + 2,
-        `proposal length ${length} outside 8..${body.length - off}`,
-        "length",
-      );
+    const last = b[off]!;
+    const length = u16(b, off + 2);
+    if (length < SUBSTRUCTURE_HEADER || length > b.length - off) {
+      return syntaxError(at + 2, `${what} length ${length} outside 8..${b.length - off}`, "length");
     }
-    const r = decodeProposal(body.subarray(off, off + length), at);
+    const r = decode(b.subarray(off, off + length), at);
     if (!r.ok) return r;
-    const p = r.value;
-    const expected = proposals.length === 0 ? 1 : proposals[proposals.length - 1]!.number + 1;
-    if (p.number === 0 || (proposals.length > 0 && p.number !== expected)) {
-      return syntaxError(at + 4, `proposal number ${p.number}, expected ${expected}`);
-    }
-    proposals.push(p);
+    out.push(r.value);
     off += length;
-    const more = off < body.length;
-    if (last !== (more ? MORE_PROPOSALS : LAST_SUBSTRUCTURE)) {
+    const follows = off < b.length;
+    if (last !== (follows ? more : LAST_SUBSTRUCTURE)) {
       return syntaxError(
         at,
-        `proposal Last Substruc ${last} but ${more ? "more follow" : "none follows"}`,
+        `${what} Last Substruc ${last} but ${follows ? "more follow" : "none follows"}`,
       );
     }
-    if (!more) break;
   }
-  // RFC 7296 §3.3.1: a single proposal in a request must be number 1 as well.
-  if (proposals.length > 1 && proposals[0]!.number !== 1) {
-    return syntaxError(base + 4, `first proposal number ${proposals[0]!.number}, expected 1`);
+  return ok(out);
+}
+
+/** Decodes an SA payload body; `base` is the body's offset in the message. */
+export function decodeSa(body: Uint8Array, critical: boolean, base: number): Result<SaPayload> {
+  if (body.length === 0) return syntaxError(base, "SA payload without proposals");
+  const r = decodeSubstructures(body, 0, base, "proposal", MORE_PROPOSALS, decodeProposal);
+  if (!r.ok) return r;
+  // RFC 7296 §3.3.1: numbered 1, 2, 3…; a lone proposal (a response) may carry any number.
+  const proposals = r.value;
+  let at = base;
+  for (let i = 0; i < proposals.length; i++) {
+    const n = proposals[i]!.number;
+    const expected = i === 0 ? 1 : proposals[i - 1]!.number + 1;
+    if (n === 0 || (proposals.length > 1 && n !== expected)) {
+      return syntaxError(at + 4, `proposal number ${n}, expected ${expected}`);
+    }
+    at += u16(body, at - base + 2);
   }
   return ok({ kind: "sa", critical, proposals });
 }
@@ -119,46 +134,27 @@ function decodeProposal(p: Uint8Array, base: number): Result<Proposal> {
   if (allowed && !allowed.includes(spiSize)) {
     return syntaxError(base + 6, `SPI size ${spiSize} for protocol ${protocol}`);
   }
-  if (p.length - PROPOSAL_HEADER < spiSize) {
-    return truncated(base + 8, "proposal SPI", spiSize, p.length - PROPOSAL_HEADER);
+  if (p.length - SUBSTRUCTURE_HEADER < spiSize) {
+    return truncated(base + 8, "proposal SPI", spiSize, p.length - SUBSTRUCTURE_HEADER);
   }
-  const spi = p.slice(PROPOSAL_HEADER, PROPOSAL_HEADER + spiSize);
-  const transforms: Transform[] = [];
-  let off = PROPOSAL_HEADER + spiSize;
-  while (off < p.length) {
-    const at = base + off;
-    if (p.length - off < TRANSFORM_HEADER) {
-      return truncated(at, "transform header", TRANSFORM_HEADER, p.length - off);
-    }
-    const last = p[off]!;
-    const length = u16(p, off + 2);
-    if (length < TRANSFORM_HEADER || length > p.length - off) {
-      return syntaxError(
-        at + 2,
-        `transform length ${length} outside 8..${p.length - off}`,
-        "length",
-      );
-    }
-    const t = decodeTransform(p.subarray(off, off + length), at);
-    if (!t.ok) return t;
-    transforms.push(t.value);
-    off += length;
-    const more = off < p.length;
-    if (last !== (more ? MORE_TRANSFORMS : LAST_SUBSTRUCTURE)) {
-      return syntaxError(
-        at,
-        `transform Last Substruc ${last} but ${more ? "more follow" : "none follows"}`,
-      );
-    }
-  }
-  if (transforms.length !== count) {
+  const spi = p.slice(SUBSTRUCTURE_HEADER, SUBSTRUCTURE_HEADER + spiSize);
+  const t = decodeSubstructures(
+    p,
+    SUBSTRUCTURE_HEADER + spiSize,
+    base,
+    "transform",
+    MORE_TRANSFORMS,
+    decodeTransform,
+  );
+  if (!t.ok) return t;
+  if (t.value.length !== count) {
     return syntaxError(
       base + 7,
-      `proposal says ${count} transforms, carries ${transforms.length}`,
+      `proposal says ${count} transforms, carries ${t.value.length}`,
       "length",
     );
   }
-  return ok({ number, protocol, spi, transforms });
+  return ok({ number, protocol, spi, transforms: t.value });
 }
 
 function decodeTransform(t: Uint8Array, base: number): Result<Transform> {
@@ -166,7 +162,7 @@ function decodeTransform(t: Uint8Array, base: number): Result<Transform> {
   const id = u16(t, 6);
   let keyLength: number | undefined;
   const otherAttributes: TransformAttribute[] = [];
-  let off = TRANSFORM_HEADER;
+  let off = SUBSTRUCTURE_HEADER;
   while (off < t.length) {
     const at = base + off;
     if (t.length - off < ATTRIBUTE_HEADER) {
@@ -213,7 +209,7 @@ function encodeProposal(p: Proposal, last: boolean): Uint8Array {
   checkField("SPI size", p.spi.length, 255);
   checkField("transform count", p.transforms.length, 255);
   const transforms = p.transforms.map((t, i) => encodeTransform(t, i === p.transforms.length - 1));
-  const head = new Uint8Array(PROPOSAL_HEADER);
+  const head = new Uint8Array(SUBSTRUCTURE_HEADER);
   const out = concat([head, p.spi, ...transforms]);
   checkField("proposal length", out.length, 0xffff);
   out[0] = last ? LAST_SUBSTRUCTURE : MORE_PROPOSALS;
@@ -231,7 +227,7 @@ function encodeTransform(t: Transform, last: boolean): Uint8Array {
   const attrs: TransformAttribute[] = t.keyLength === undefined
     ? t.otherAttributes
     : [{ format: "tv", type: Attr.KEY_LENGTH, value: t.keyLength }, ...t.otherAttributes];
-  const out = concat([new Uint8Array(TRANSFORM_HEADER), ...attrs.map(encodeAttribute)]);
+  const out = concat([new Uint8Array(SUBSTRUCTURE_HEADER), ...attrs.map(encodeAttribute)]);
   checkField("transform length", out.length, 0xffff);
   out[0] = last ? LAST_SUBSTRUCTURE : MORE_TRANSFORMS;
   put16(out, 2, out.length);
