@@ -48,8 +48,10 @@ export interface RouteSpec {
 
 /** Options of {@linkcode NetnsLab.start}. */
 export interface StartOptions {
-  /** Name for messages and output files (`<runDir>/<name>.out|.err`); unique per lab. */
+  /** Name for messages and output files (`<dir>/<name>.out|.err`); unique per lab. */
   name?: string;
+  /** Directory of the output files (default: the lab's run directory). */
+  outputDir?: string;
   env?: Record<string, string>;
   bindMounts?: Array<[string, string]>;
   /** Signal used at dispose (default SIGTERM, then SIGKILL after `stopTimeoutMs`). */
@@ -271,14 +273,15 @@ export class NetnsLab {
     this.#alive();
     const name = opts.name ?? `${cmd[0]?.split("/").pop() ?? "proc"}-${this.#processes.length}`;
     if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`Bad process name "${name}"`);
-    if (this.#processes.some((p) => p.name === name)) {
+    const outputBase = `${opts.outputDir ?? this.runDir}/${name}`;
+    if (this.#processes.some((p) => p.stdoutPath === `${outputBase}.out`)) {
       throw new Error(`Cannot start "${name}": a process of that name exists in this lab`);
     }
     const p = new LabProcess({
       ns,
       cmd,
       name,
-      outputBase: `${this.runDir}/${name}`,
+      outputBase,
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.bindMounts ? { bindMounts: opts.bindMounts } : {}),
     }, this.clock);
