@@ -18,29 +18,12 @@ import { StrongSwanPeer } from "../lab/strongswan.ts";
 import { pairUp, peerUp, SWAN_PROFILES, swanSideConfig } from "../lab/swan_pair.ts";
 import { ping } from "../lab/traffic.ts";
 import { waitFor } from "../lab/command.ts";
+import { assertGone } from "./lab_assert.ts";
 
 const SWAN = {
   programs: ["swanctl", "charon"],
   programPaths: ["/usr/lib/ipsec", "/usr/libexec/ipsec"],
 };
-
-function pidAlive(pid: number): boolean {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The one installed CHILD SA of the only IKE SA. */
 function installed(sas: IkeSa[]): ChildSa | undefined {
@@ -131,10 +114,7 @@ rootTest(
         0,
       );
     }
-    const left = (await run(["ip", "netns", "list"])).stdout;
-    for (const n of names) assertEquals(left.includes(n), false, `${n} still exists`);
-    for (const pid of pids) assertEquals(pidAlive(pid), false, `charon ${pid} still runs`);
-    assertEquals(exists(runDir), false, "run dir removed");
+    await assertGone(names, runDir, pids);
   },
   SWAN,
 );

@@ -1,38 +1,10 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { NetnsLab, rootTest, run } from "./netns.ts";
+import { NetnsLab, rootTest } from "./netns.ts";
 import { buildTopology, type TopologySpec } from "../lab/topology.ts";
 import { ping } from "../lab/traffic.ts";
 import { waitFor } from "../lab/command.ts";
 import { sweepStaleLabs } from "../lab/sweep.ts";
-
-async function netnsList(): Promise<string> {
-  return (await run(["ip", "netns", "list"])).stdout;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function assertGone(names: string[], runDir: string, pids: number[] = []): Promise<void> {
-  const left = await netnsList();
-  for (const n of names) assertEquals(left.includes(n), false, `${n} still exists`);
-  assertEquals(exists(runDir), false, `${runDir} still exists`);
-  for (const pid of pids) assertEquals(pidAlive(pid), false, `process ${pid} still runs`);
-}
+import { assertGone, exists, netnsList, pidAlive } from "./lab_assert.ts";
 
 // ha1, ha2 and a router on one bridged segment (the HA shape); a host behind the router.
 const HA_SEGMENT: TopologySpec = {
