@@ -260,3 +260,62 @@ rootTest("strongSwan: logged keys and PSK stay out of diagnostics", async () => 
   assert(!/Sk_\w+ secret/.test(diag), "key dump in diagnostics");
   assertStringIncludes(diag, "CHILD_SA net{1} established");
 }, SWAN);
+
+rootTest("strongSwan pair: a virtual IP from B's pool for A (vips = 0.0.0.0)", async () => {
+  await using lab = new NetnsLab("ts");
+  const pair = await pairUp(lab);
+  const { params } = pair;
+  // Reload both sides: A asks for a virtual IP, B hands one out of a pool.
+  const a = swanSideConfig(params, "a");
+  const b = swanSideConfig(params, "b");
+  const [ca, cb] = [a.connections[0]!, b.connections[0]!];
+  await pair.a.load({
+    ...a,
+    connections: [{
+      ...ca,
+      vips: ["0.0.0.0"],
+      children: [{ ...ca.children[0]!, localTs: ["dynamic"] }],
+    }],
+  });
+  await pair.b.load({
+    ...b,
+    pools: [{ name: "vpool", addrs: "10.103.0.0/28" }],
+    connections: [{
+      ...cb,
+      pools: ["vpool"],
+      children: [{ ...cb.children[0]!, remoteTs: ["dynamic"] }],
+    }],
+  });
+  await pair.a.initiate({ child: params.child });
+  const ia = (await pair.a.listSas())[0]!;
+  const ib = (await pair.b.listSas())[0]!;
+  assertEquals([ia.localVips, ib.remoteVips], [["10.103.0.1"], ["10.103.0.1"]]);
+  assertEquals(installed([ia])!.localTs, ["10.103.0.1/32"]);
+  // The gateway itself now reaches LAN B from its virtual IP.
+  assertEquals((await ping(pair.gwA, params.b.hostAddr, { count: 2 })).received, 2);
+}, SWAN);
+
+rootTest("strongSwan: what libipsec refuses (transport mode, ESN) fails the CHILD SA", async () => {
+  for (
+    const [what, params, logged] of [
+      [
+        "transport mode",
+        { aTs: "10.225.0.1/32", bTs: "10.200.0.1/32", childOptions: { mode: "transport" } },
+        "IPsec SA: unsupported mode",
+      ],
+      [
+        "ESN",
+        { childOptions: { espProposals: ["aes128-sha1-esn"] } },
+        "IPsec SA: ESN not supported",
+      ],
+    ] as const
+  ) {
+    await using lab = new NetnsLab("ts");
+    const pair = await pairUp(lab, params);
+    const err = await assertRejects(() => pair.a.initiate({ child: pair.params.child }, 5), Error);
+    assertStringIncludes(err.message, "Cannot initiate", what);
+    await pair.b.waitForLog(new RegExp(logged));
+    const sas = await pair.a.listSas();
+    assertEquals([sas.length, sas[0]?.state, sas[0]?.childSas.length], [1, "ESTABLISHED", 0], what);
+  }
+}, SWAN);
