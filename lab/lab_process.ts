@@ -5,9 +5,9 @@
  * and nothing depends on the harness reading a pipe.
  *
  * The program is started as
- * `ip netns exec NS sh -c '<redirects; bind mounts>; exec "$@"' ...`:
+ * `sh -c '<redirects>; exec "$@"' ip netns exec NS [sh -c '<bind mounts>; exec "$@"'] CMD`:
  * `ip netns exec` runs in a fresh mount namespace (mounts made there are not
- * seen by the host) and both `ip` and `sh` exec in place, so
+ * seen by the host) and every layer execs in place, so
  * {@linkcode LabProcess.pid} is the program's own pid.
  *
  * @module
@@ -30,12 +30,13 @@ export interface ProcessSpec {
   name: string;
 }
 
-// $1/$2 = output files, $3 = number of bind mounts, then source/target pairs, then the command.
-const TRAMPOLINE = [
-  'o=$1 e=$2 n=$3; shift 3; exec >"$o" 2>"$e" </dev/null',
-  'while [ "$n" -gt 0 ]; do mount --bind -- "$1" "$2" || exit 125; shift 2; n=$((n - 1)); done',
-  'exec "$@"',
-].join("\n");
+// Outer layer, in the caller's namespaces: $1/$2 = output files, then the command.
+// Redirecting first also captures errors of `ip netns exec` itself.
+const REDIRECT = 'o=$1 e=$2; shift 2; exec >"$o" 2>"$e" </dev/null; exec "$@"';
+// Inner layer, inside `ip netns exec`'s private mount namespace: $1 = number
+// of bind mounts, then source/target pairs, then the command.
+const MOUNT = 'n=$1; shift; while [ "$n" -gt 0 ]; do ' +
+  'mount --bind -- "$1" "$2" || exit 125; shift 2; n=$((n - 1)); done; exec "$@"';
 
 /** A started program; see the module doc. */
 export class LabProcess {
@@ -57,20 +58,15 @@ export class LabProcess {
     this.stdoutPath = `${spec.outputBase}.out`;
     this.stderrPath = `${spec.outputBase}.err`;
     const mounts = spec.bindMounts ?? [];
-    const shArgs = [
-      "-c",
-      TRAMPOLINE,
-      "lab",
-      this.stdoutPath,
-      this.stderrPath,
-      String(mounts.length),
-      ...mounts.flat(),
-      ...spec.cmd,
-    ];
-    const [program, args] = spec.ns === undefined
-      ? ["sh", shArgs]
-      : ["ip", ["netns", "exec", spec.ns, "sh", ...shArgs]];
-    const child = new Deno.Command(program, {
+    if (mounts.length && spec.ns === undefined) {
+      throw new Error(`Cannot start "${spec.name}": bind mounts need a namespace`);
+    }
+    const inner = mounts.length
+      ? ["sh", "-c", MOUNT, "lab-mount", String(mounts.length), ...mounts.flat(), ...spec.cmd]
+      : spec.cmd;
+    const outer = spec.ns === undefined ? inner : ["ip", "netns", "exec", spec.ns, ...inner];
+    const args = ["-c", REDIRECT, "lab", this.stdoutPath, this.stderrPath, ...outer];
+    const child = new Deno.Command("sh", {
       args,
       stdin: "null",
       stdout: "null",

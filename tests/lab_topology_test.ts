@@ -106,6 +106,13 @@ rootTest("lab topology: program output goes to files in the run dir", async () =
   assertEquals(p.stdoutPath, `${lab.runDir}/echo.out`);
   const mode = Deno.statSync(lab.runDir).mode! & 0o777;
   assertEquals(mode, 0o700, "run dir is private");
+  // Every layer execs in place: the pid we signal is the program's own.
+  const self = lab.start(ns, ["sh", "-c", "echo $$"], { name: "self" });
+  await self.status;
+  assertEquals(await self.stdout(), `${self.pid}\n`);
+  const bad = lab.start(`${lab.tag}nosuch`, ["true"], { name: "bad" });
+  assertEquals((await bad.status).success, false);
+  assertStringIncludes(await bad.stderr(), "Cannot open network namespace");
 });
 
 rootTest("lab topology: a bind mount in the process's namespace stays private", async () => {
