@@ -51,7 +51,11 @@ export const DEFAULT_REASSEMBLY_LIMITS: Readonly<ReassemblyLimits> = {
 export type FragmentResult =
   /** Accepted (or a duplicate, ignored); more fragments are needed. */
   | { status: "pending"; received: number; total: number; duplicate: boolean }
-  /** The last missing fragment arrived: the whole message, inner payloads decoded. */
+  /**
+   * The last missing fragment arrived: the whole message, inner payloads
+   * decoded (after fragment 1's unprotected payloads, if any); the header
+   * is fragment 1's, so `nextPayload` and `length` describe that fragment.
+   */
   | { status: "complete"; message: IkeMessage }
   /** Not accepted; `error.code` says why ("integrity" for a forged fragment). */
   | { status: "dropped"; error: DecodeError };
