@@ -26,17 +26,26 @@ import { sealBody } from "../ike/message/sk.ts";
 
 const ALL: CapturedIke[] = CAPTURES.flatMap((c) => loadCapture(c));
 const REF = loadCapture("ref-noesn-encap_no");
-const REF_PROPOSAL = (() => {
-  const r = decodeMessage(REF[1]!.bytes);
+/** The IKE proposal each capture's IKE_SA_INIT response accepted. */
+const PROPOSALS = new Map(CAPTURES.map((c) => {
+  const r = decodeMessage(loadCapture(c)[1]!.bytes);
   const sa = r.ok ? r.value.payloads.find((p) => p.kind === "sa") : undefined;
-  if (sa?.kind !== "sa") throw new Error("no SA in the IKE_SA_INIT response");
-  return sa.proposals[0]!;
-})();
+  if (sa?.kind !== "sa") throw new Error(`no SA in the IKE_SA_INIT response of ${c}`);
+  return [c, sa.proposals[0]!];
+}));
 
-/** The SK protection of a ref-noesn message (AES-CBC-128, HMAC-SHA1-96). */
-function cbcSha1(m: CapturedIke): SkProtection {
+/** The SK protection of a captured message (none for IKE_SA_INIT). */
+function skOf(m: CapturedIke): SkProtection | undefined {
+  if (m.record.exchange === "IKE_SA_INIT") return undefined;
   const { enc, integ } = keysOf(m);
-  return skForProposal(REF_PROPOSAL, enc, integ);
+  return skForProposal(PROPOSALS.get(m.capture)!, enc, integ);
+}
+
+/** The SK protection of a protected message. */
+function skOfSealed(m: CapturedIke): SkProtection {
+  const sk = skOf(m);
+  if (!sk) throw new Error(`${m.capture} #${m.index} is not protected`);
+  return sk;
 }
 
 function decoded(bytes: Uint8Array): RawMessage {
@@ -73,7 +82,7 @@ function walk(
 
 /** The plaintext inner chain of a captured ref-noesn message. */
 function innerOf(m: CapturedIke): { plain: Uint8Array; first: number } {
-  const r = unprotect(decoded(m.bytes), cbcSha1(m));
+  const r = unprotect(decoded(m.bytes), skOfSealed(m));
   if (!r.ok) throw new Error(r.error.reason);
   const chain = encodePayloadChain(r.value.message.payloads);
   return { plain: chain.bytes, first: chain.firstType };
@@ -81,7 +90,7 @@ function innerOf(m: CapturedIke): { plain: Uint8Array; first: number } {
 
 /** Re-seals `plain` (any bytes) in the header of `m` with `m`'s keys: authentic garbage. */
 function sealRaw(m: CapturedIke, plain: Uint8Array, first: number): Uint8Array {
-  const sk = cbcSha1(m);
+  const sk = skOfSealed(m);
   const pad = (16 - ((plain.length + 1) % 16)) % 16;
   const skLength = 4 + 16 + plain.length + pad + 1 + 12;
   const out = new Uint8Array(28 + skLength);
@@ -96,11 +105,7 @@ function sealRaw(m: CapturedIke, plain: Uint8Array, first: number): Uint8Array {
 Deno.test("malformed: every truncation of every captured message is rejected", () => {
   let cases = 0;
   for (const m of ALL) {
-    const sk = m.record.exchange === "IKE_SA_INIT"
-      ? undefined
-      : m.capture.startsWith("gcm")
-      ? undefined
-      : cbcSha1(m);
+    const sk = skOf(m);
     for (let k = 0; k < m.bytes.length; k++) {
       cases++;
       const cut = m.bytes.subarray(0, k);
@@ -113,13 +118,8 @@ Deno.test("malformed: every truncation of every captured message is rejected", (
         assert(["truncated", "length", "syntax"].includes(fixed.error.code), fixed.error.reason);
         continue;
       }
-      assert(
-        sk !== undefined || m.capture.startsWith("gcm"),
-        `${m.capture} #${m.index} cut at ${k} decoded`,
-      );
-      if (sk) {
-        assertEquals(unprotect(fixed.value, sk).ok, false, `${m.capture} #${m.index} cut at ${k}`);
-      }
+      assert(sk !== undefined, `${m.capture} #${m.index} cut at ${k} decoded`);
+      assertEquals(unprotect(fixed.value, sk).ok, false, `${m.capture} #${m.index} cut at ${k}`);
     }
   }
   assertEquals(cases, ALL.reduce((n, m) => n + m.bytes.length, 0));
@@ -228,7 +228,7 @@ Deno.test("malformed: broken structures inside authentic encrypted payloads", ()
     ],
   ];
   for (const [label, m, p, f, code, offset] of cases) {
-    const r = unprotect(decoded(sealRaw(m, p, f)), cbcSha1(m));
+    const r = unprotect(decoded(sealRaw(m, p, f)), skOfSealed(m));
     assertEquals(
       r.ok ? undefined : [r.error.code, r.error.offset],
       [code, offset],
@@ -242,7 +242,7 @@ Deno.test("malformed: broken structures inside authentic encrypted payloads", ()
     }
   }
   // The unmodified plaintext re-sealed still decodes: the harness itself is sound.
-  assertEquals(unprotect(decoded(sealRaw(auth, plain, first)), cbcSha1(auth)).ok, true);
+  assertEquals(unprotect(decoded(sealRaw(auth, plain, first)), skOfSealed(auth)).ok, true);
 });
 
 /** One random mutation: flip, set, cut, extend or duplicate bytes. */
@@ -283,12 +283,9 @@ function exercise(bytes: Uint8Array, sk: SkProtection | undefined): string {
 Deno.test("malformed: 10 000 seeded random mutations of captured messages, zero exceptions", () => {
   const rng = new SeededRng(7296);
   const outcomes = new Map<string, number>();
-  const sources = ALL.filter((m) =>
-    !m.capture.startsWith("gcm") || m.record.exchange === "IKE_SA_INIT"
-  );
   for (let i = 0; i < 10_000; i++) {
-    const m = sources[i % sources.length]!;
-    const sk = m.record.exchange === "IKE_SA_INIT" ? undefined : cbcSha1(m);
+    const m = ALL[i % ALL.length]!;
+    const sk = skOf(m);
     const bytes = mutateBytes(rng, m.bytes);
     let outcome: string;
     try {
@@ -318,7 +315,7 @@ Deno.test("malformed: 10 000 seeded mutations of authentic plaintexts, zero exce
     const firstType = i % 7 === 0 ? rng.fill(new Uint8Array(1))[0]! : first;
     let outcome: string;
     try {
-      outcome = exercise(sealRaw(m, mutated, firstType), cbcSha1(m));
+      outcome = exercise(sealRaw(m, mutated, firstType), skOfSealed(m));
     } catch (e) {
       throw new Error(`plaintext mutation ${i} of #${m.index} threw: ${e}\n${toHex(mutated)}`);
     }
