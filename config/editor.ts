@@ -125,16 +125,17 @@ export class ConfigEditor {
 
   /** The longest prefix of `path` that still exists in the candidate. */
   #existing(path: InstancePath): InstancePath {
-    for (let n = path.length; n > 0; n--) {
+    for (let n = 1; n <= path.length; n++) {
       const p = path.slice(0, n);
       const node = schemaAt(this.root, p);
       const last = p[n - 1]!;
       const needsData = (node?.kind === "list" && last.key !== undefined) ||
         (node?.kind === "container" && node.presence);
-      if (!node) continue;
-      if (!needsData || getAt(this.root, this.#tree, p) !== undefined) return p;
+      if (!node || (needsData && getAt(this.root, this.#tree, p) === undefined)) {
+        return path.slice(0, n - 1);
+      }
     }
-    return [];
+    return path;
   }
 }
 

@@ -44,7 +44,7 @@ function checkTemplates(vrf: VrfConfig, ike: IkeConfig, report: Report): void {
       const pw = `${where} ike-proposal ${p.id}`;
       checkCipherSuite(pw, p["enc-alg"], p["auth-alg"], report);
       if (p["dh-group"].length === 0) report.error(pw, "a dh-group is mandatory for IKE");
-      if (p["enc-alg"].some(isAead) && p["prf-alg"].length === 0) {
+      if (p["enc-alg"].some(isAead) && p["prf-alg"].length === 0 && p["auth-alg"].length === 0) {
         report.error(
           pw,
           "a prf-alg is mandatory with an AEAD enc-alg (no auth-alg to derive it from)",
