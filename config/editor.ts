@@ -23,9 +23,16 @@ import {
 } from "./tree.ts";
 import { splitWords, WordsError } from "./words.ts";
 
-/** A candidate tree and a context in it. */
+/**
+ * A candidate tree and a context in it. Edits apply in place (a command is
+ * fully parsed before anything changes, so it applies whole or not at all);
+ * the tree is normalized when read, and copied before the next edit once
+ * it has been handed out, so loading a long file stays linear.
+ */
 export class ConfigEditor {
   #tree: TreeObject;
+  #normalized = true;
+  #shared = false;
   #context: InstancePath = [];
 
   constructor(readonly root: InnerNode, tree: TreeObject = {}) {
@@ -34,12 +41,25 @@ export class ConfigEditor {
 
   /** The candidate (normalized). Do not mutate it. */
   get tree(): TreeObject {
+    if (!this.#normalized) this.#tree = normalize(this.root, this.#tree);
+    this.#normalized = true;
+    this.#shared = true;
+    return this.#tree;
+  }
+
+  /** The tree to edit in place. */
+  #writable(): TreeObject {
+    if (this.#shared) this.#tree = cloneTree(this.#tree);
+    this.#shared = false;
+    this.#normalized = false;
     return this.#tree;
   }
 
   /** Replaces the candidate, keeping the context where it still exists. */
   set tree(tree: TreeObject) {
     this.#tree = normalize(this.root, tree);
+    this.#normalized = true;
+    this.#shared = false;
     this.#context = this.#existing(this.#context);
   }
 
@@ -90,16 +110,18 @@ export class ConfigEditor {
     }
     if (path.length === 0) throw new CommandError(`Cannot delete: a path is missing`);
     const target = locate(this.root, base, path);
-    const tree = cloneTree(this.#tree);
-    if (!deleteAt(this.root, tree, target.path, target.value)) {
+    if (getAt(this.root, this.#tree, target.path) === undefined) {
       throw new CommandError(`Cannot delete "${path.join(" ")}": it is not configured`);
     }
-    this.tree = tree;
+    if (!deleteAt(this.root, this.#writable(), target.path, target.value)) {
+      throw new CommandError(`Cannot delete "${path.join(" ")}": it is not configured`);
+    }
+    this.#context = this.#existing(this.#context);
   }
 
   #edit(words: readonly string[]): void {
     const edit = parseEdit(this.root, this.#context, words);
-    const tree = cloneTree(this.#tree);
+    const tree = this.#writable();
     for (const op of edit.ops) {
       if (op.op === "ensure") {
         ensureObject(this.root, tree, op.path);
@@ -114,7 +136,6 @@ export class ConfigEditor {
         if (!arr.includes(op.value)) arr.push(op.value);
       }
     }
-    this.#tree = normalize(this.root, tree);
     if (edit.enter) this.#context = edit.enter;
   }
 
