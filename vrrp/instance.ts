@@ -106,7 +106,7 @@ export class VrrpInstance {
   #gate: MasterGate | undefined;
   #advert: Uint8Array = new Uint8Array(0);
   #resign: Uint8Array = new Uint8Array(0);
-  #events = new EventBus<{ transition: VrrpTransition }>();
+  #events = new EventBus<{ transition: VrrpTransition; blockers: readonly VrrpBlocker[] }>();
   #last: VrrpTransition | undefined;
   #warned = new Set<string>();
 
@@ -150,6 +150,17 @@ export class VrrpInstance {
   get blockedBy(): VrrpBlocker[] {
     return [...this.#blockers];
   }
+  /** Whether `start()` was ever called. */
+  get started(): boolean {
+    return this.#started;
+  }
+  /**
+   * Failed, for a sync group: its link is down, or it was stopped after it
+   * ran (a member that was never started is just not ready yet).
+   */
+  get failed(): boolean {
+    return this.#blockers.has("link-down") || (this.#started && this.#blockers.has("stopped"));
+  }
   /** Master, or Backup that would be master if its sync group let it. */
   get wantsMaster(): boolean {
     return this.#state === "master" || (this.#state === "backup" && this.#wantMaster);
@@ -190,6 +201,15 @@ export class VrrpInstance {
   /** Subscribes to transitions (after the new state's actions ran). */
   onTransition(fn: (t: VrrpTransition) => void): () => void {
     return this.#events.on("transition", fn);
+  }
+
+  /**
+   * Subscribes to changes of what holds the instance in Initialize (link
+   * down / up while already held, for instance), after any transition they
+   * caused.
+   */
+  onBlockersChange(fn: (blockers: readonly VrrpBlocker[]) => void): () => void {
+    return this.#events.on("blockers", fn);
   }
 
   /** A sync group's say before becoming master (undefined: no group). */
@@ -417,13 +437,16 @@ export class VrrpInstance {
   // ------------------------------------------------------------ Initialize
 
   #block(b: VrrpBlocker, cause: VrrpCause, reason: string): void {
+    if (this.#blockers.has(b)) return;
     this.#blockers.add(b);
     if (this.#state !== "initialize") this.#transition("initialize", cause, reason);
+    this.#events.emit("blockers", this.blockedBy);
   }
 
   #unblock(b: VrrpBlocker, cause: VrrpCause, reason: string): void {
-    if (!this.#blockers.delete(b) || this.#blockers.size > 0) return;
-    if (this.#state === "initialize") this.#startup(cause, reason);
+    if (!this.#blockers.delete(b)) return;
+    if (this.#blockers.size === 0 && this.#state === "initialize") this.#startup(cause, reason);
+    this.#events.emit("blockers", this.blockedBy);
   }
 
   /** §6.4.1 Startup event. */
