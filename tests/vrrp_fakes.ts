@@ -10,10 +10,12 @@ import {
   formatPrefix,
   type InterfaceAddress,
   type IpAddress,
+  parseInterfaceAddress,
   parseIp,
 } from "../core/ip.ts";
 import { encodeVrrp, vrrpGroup } from "../vrrp/packet.ts";
 import type { VrrpPort } from "../vrrp/port.ts";
+import type { VrrpInstanceConfig } from "../vrrp/config.ts";
 
 /** One advert the port was asked to send. */
 export interface SentAdvert {
@@ -107,3 +109,27 @@ export function peerAdvert(opts: {
 
 /** Text of an address for assertions. */
 export const ip = formatIp;
+
+/**
+ * The reference manual's `vrrp vrrp51` (link-interface eth1, VIP
+ * 10.100.0.2/24) or `vrrp vrrp52` (eth2, 10.200.0.2/24): vrid 1, priority
+ * 100, advertisement-interval 1000, on node `host` (ha1 = 1, ha2 = 2), whose
+ * eth1 / eth2 addresses are 10.22.0.host / 10.23.0.host.
+ */
+export function referenceVrrp(
+  which: 51 | 52,
+  host = 1,
+  over: Partial<VrrpInstanceConfig> = {},
+): VrrpInstanceConfig {
+  const first = which === 51;
+  return {
+    name: `vrrp${which}`,
+    linkInterface: first ? "eth1" : "eth2",
+    vrid: 1,
+    priority: 100,
+    advertisementIntervalMs: 1000,
+    virtualAddresses: [parseInterfaceAddress(first ? "10.100.0.2/24" : "10.200.0.2/24")],
+    primaryAddress: parseIp(`10.${first ? 22 : 23}.0.${host}`),
+    ...over,
+  };
+}

@@ -3,7 +3,7 @@
  * transition and timer rule. Times are in ms from `start()`.
  */
 import { assert, assertEquals, assertThrows } from "../tests/assert.ts";
-import { ip, peerAdvert, RecordingPort } from "../tests/vrrp_fakes.ts";
+import { ip, peerAdvert, RecordingPort, referenceVrrp } from "../tests/vrrp_fakes.ts";
 import { FakeClock } from "../core/clock.ts";
 import { parseInterfaceAddress, parseIp } from "../core/ip.ts";
 import { LogHub } from "../core/log.ts";
@@ -16,16 +16,11 @@ function harness(over: Partial<VrrpInstanceConfig> = {}) {
   const clock = new FakeClock();
   const hub = new LogHub({ wallNow: () => clock.wallNow(), level: "detail" });
   const port = new RecordingPort(clock);
-  const inst = new VrrpInstance({
-    name: "vrrp51",
-    linkInterface: "eth1",
-    vrid: 1,
-    priority: 100,
-    advertisementIntervalMs: 1000,
-    virtualAddresses: [parseInterfaceAddress("10.100.0.2/24")],
-    primaryAddress: parseIp("10.22.0.5"),
-    ...over,
-  }, { clock, log: hub.logger("vrrp"), port });
+  const inst = new VrrpInstance(referenceVrrp(51, 5, over), {
+    clock,
+    log: hub.logger("vrrp"),
+    port,
+  });
   const transitions: VrrpTransition[] = [];
   /** Monotonic time of each transition. */
   const times: number[] = [];

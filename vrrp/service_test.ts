@@ -4,7 +4,7 @@
  * receivers, and `show vrrp`.
  */
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../tests/assert.ts";
-import { peerAdvert, RecordingPort } from "../tests/vrrp_fakes.ts";
+import { peerAdvert, RecordingPort, referenceVrrp } from "../tests/vrrp_fakes.ts";
 import { FakeClock } from "../core/clock.ts";
 import { parseInterfaceAddress, parseIp } from "../core/ip.ts";
 import { LogHub } from "../core/log.ts";
@@ -21,24 +21,8 @@ function ha1() {
   const ports = { vrrp51: new RecordingPort(clock), vrrp52: new RecordingPort(clock) };
   // ha1 running vrf main# interface vrrp vrrp51 ... vrid 1, link-interface eth1, priority 100,
   // advertisement-interval 1000, virtual-address 10.100.0.2/24; same for vrrp52 on eth2.
-  svc.addInstance({
-    name: "vrrp51",
-    linkInterface: "eth1",
-    vrid: 1,
-    priority: 100,
-    advertisementIntervalMs: 1000,
-    virtualAddresses: [parseInterfaceAddress("10.100.0.2/24")],
-    primaryAddress: parseIp("10.22.0.1"),
-  }, ports.vrrp51);
-  svc.addInstance({
-    name: "vrrp52",
-    linkInterface: "eth2",
-    vrid: 1,
-    priority: 100,
-    advertisementIntervalMs: 1000,
-    virtualAddresses: [parseInterfaceAddress("10.200.0.2/24")],
-    primaryAddress: parseIp("10.23.0.1"),
-  }, ports.vrrp52);
+  svc.addInstance(referenceVrrp(51), ports.vrrp51);
+  svc.addInstance(referenceVrrp(52), ports.vrrp52);
   svc.addGroup("group1", { instances: ["vrrp51", "vrrp52"], notifyHaGroup: "ha-group1" });
   return { clock, hub, ha, svc, ports };
 }

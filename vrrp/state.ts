@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { VrrpCodecDrop } from "./packet.ts";
+import { VRRP_CODEC_DROPS, type VrrpCodecDrop } from "./packet.ts";
 
 /** RFC 5798 §6.4: Initialize (§6.4.1), Backup (§6.4.2), Master (§6.4.3). */
 export type VrrpState = "initialize" | "backup" | "master";
@@ -52,15 +52,7 @@ export type VrrpDropReason =
 
 /** Every drop reason, in the order `show vrrp` lists them. */
 export const VRRP_DROP_REASONS: readonly VrrpDropReason[] = [
-  "family",
-  "ttl",
-  "truncated",
-  "version",
-  "type",
-  "length",
-  "checksum",
-  "vrid",
-  "interval",
+  ...VRRP_CODEC_DROPS,
   "inactive",
   "own",
   "owner",
