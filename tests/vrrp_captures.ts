@@ -19,7 +19,16 @@ export const VRRP_CAPTURES = [
   "keepalived-2.2.7-vrrpv3-vrid77-2vips-nodecrash.pcap",
 ] as const;
 
-export type VrrpCaptureName = typeof VRRP_CAPTURES[number];
+/**
+ * IPv6 (recorded for Tandem with `keepalived-ipv6.conf`): fe80::344f:dbff:fefe:9ad2
+ * priority 100 is master, fe80::b026:d5ff:fefe:4596 priority 200 preempts it
+ * and resigns with priority 0, the first takes over after its skew time.
+ */
+export const VRRP_CAPTURES_V6 = ["keepalived-2.2.7-vrrpv3-ipv6-adv1s-graceful.pcap"] as const;
+
+export type VrrpCaptureName =
+  | typeof VRRP_CAPTURES[number]
+  | typeof VRRP_CAPTURES_V6[number];
 
 /** One VRRP packet of a capture. */
 export interface CapturedAdvert {
@@ -30,6 +39,7 @@ export interface CapturedAdvert {
   readonly src: IpAddress;
   readonly dst: IpAddress;
   readonly ttl: number;
+  /** IPv4 TOS or IPv6 traffic class. */
   readonly tos: number;
   /** The VRRP message (IP payload). */
   readonly message: Uint8Array;
@@ -82,7 +92,7 @@ export function readVrrpCapture(
       src: ipFromBytes(ip.src),
       dst: ipFromBytes(ip.dst),
       ttl: ip.ttl,
-      tos: ip.version === 4 ? ip.packet[1]! : 0,
+      tos: ip.version === 4 ? ip.packet[1]! : ((ip.packet[0]! & 0x0f) << 4) | (ip.packet[1]! >> 4),
       message: ip.payload.slice(),
     });
   }

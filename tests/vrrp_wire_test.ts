@@ -314,6 +314,12 @@ const REPLAYS: Replay[] = [
   { ...R78, file: "keepalived-2.2.7-vrrpv3-adv1s-vmac-graceful.pcap" },
   {
     ...R78,
+    file: "keepalived-2.2.7-vrrpv3-ipv6-adv1s-graceful.pcap",
+    ours: "fe80::344f:dbff:fefe:9ad2",
+    vips: ["fe80::78/64", "2001:db8:78::10/64"],
+  },
+  {
+    ...R78,
     file: "keepalived-2.2.7-vrrpv3-vrid77-2vips-nodecrash.pcap",
     ours: "10.77.0.12",
     vips: ["10.77.0.10/24", "10.77.1.1/24"],
@@ -358,7 +364,7 @@ for (const rp of REPLAYS) {
     assertEquals(inst.counters.advertsReceived, peer.length);
     assertEquals(Object.values(inst.counters.drops).reduce((a, b) => a + b, 0), 0);
     // Every advert we sent is byte for byte what keepalived's node sent.
-    const want = new Set(theirs.map((a) => toHex(a.message)));
+    const want = new Set(theirs.filter((a) => a.message[2] !== 0).map((a) => toHex(a.message)));
     assertEquals(want.size, 1);
     for (const s of port.adverts) assert(want.has(toHex(s.message)), `advert ${toHex(s.message)}`);
     // We take over at the RFC time after the peer's last advert (skew time

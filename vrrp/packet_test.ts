@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertThrows } from "../tests/assert.ts";
 import { hex, toHex } from "../tests/pcap.ts";
-import { readVrrpCapture, VRRP_CAPTURES, type VrrpCaptureName } from "../tests/vrrp_captures.ts";
+import { readVrrpCapture, VRRP_CAPTURES, VRRP_CAPTURES_V6 } from "../tests/vrrp_captures.ts";
 import { formatIp, type IpAddress, parseIp } from "../core/ip.ts";
 import { SeededRng } from "../core/rng.ts";
 import {
@@ -16,7 +16,10 @@ import {
 } from "./packet.ts";
 
 /** Per capture: adverts per (source, priority, interval cs), from the lab README and tcpdump. */
-const EXPECTED: Record<VrrpCaptureName, { total: number; by: Record<string, number> }> = {
+const EXPECTED: Record<
+  typeof VRRP_CAPTURES[number],
+  { total: number; by: Record<string, number> }
+> = {
   "keepalived-2.2.7-vrrpv3-adv1s-hard.pcap": {
     total: 9,
     by: { "10.78.0.2/100/100": 5, "10.78.0.1/200/100": 4 },
@@ -118,8 +121,36 @@ Deno.test("vrrp packet: setVrrpPriority rewrites priority 100 -> 0 like keepaliv
 });
 
 // ---------------------------------------------------------------------------
-// IPv6 (RFC 5798 §5.1.2, §5.2.8): no IPv6 capture exists yet, so the checksum
-// is checked against a hand-computed sum (below) and by round trips.
+// IPv6 (RFC 5798 §5.1.2, §5.2.8): keepalived's capture, a hand-computed sum
+// and round trips.
+
+Deno.test(`vrrp packet: ${VRRP_CAPTURES_V6[0]}: IPv6 adverts verify with the IPv6 pseudo-header and re-encode`, () => {
+  const { adverts } = readVrrpCapture(VRRP_CAPTURES_V6[0]);
+  const by: Record<string, number> = {};
+  for (const a of adverts) {
+    const r = decodeVrrp(a.message, { src: a.src, dst: a.dst, ttl: a.ttl });
+    if (!r.ok) throw new Error(`at ${a.timeUs} µs: ${r.reason} (${r.detail})`);
+    assertEquals(r.advert.addresses.map(formatIp), ["fe80::78", "2001:db8:78::10"]);
+    assertEquals([formatIp(a.dst), a.dstMac, a.ttl, a.tos, a.message.length], [
+      "ff02::12",
+      "33:33:00:00:00:12",
+      255,
+      0xc0,
+      40,
+    ]);
+    assertEquals(toHex(encodeVrrp(r.advert, a.src, a.dst)), toHex(a.message));
+    // The IPv4-style pseudo-header (16-bit length before the protocol) does not verify.
+    assert(plainChecksum(a.message) !== 0);
+    const key = `${formatIp(a.src)}/${r.advert.priority}/${r.advert.intervalCs}`;
+    by[key] = (by[key] ?? 0) + 1;
+  }
+  assertEquals(by, {
+    "fe80::344f:dbff:fefe:9ad2/100/100": 7,
+    "fe80::344f:dbff:fefe:9ad2/0/100": 1,
+    "fe80::b026:d5ff:fefe:4596/200/100": 3,
+    "fe80::b026:d5ff:fefe:4596/0/100": 1,
+  });
+});
 
 const LL = parseIp("fe80::1");
 

@@ -72,10 +72,13 @@ export interface VrrpPort {
   /** Leaving master: remove the addresses and bring the virtual link down. */
   removeVirtualAddresses(addrs: readonly InterfaceAddress[]): void;
   /**
-   * `count` gratuitous ARPs (IPv4: request "who-has VIP tell VIP", broadcast,
-   * from the virtual MAC) or unsolicited Neighbor Advertisements (IPv6: to
-   * ff02::1, Router and Override flags, target = VIP, option = virtual MAC)
-   * per address, sent back to back.
+   * `count` gratuitous ARPs or unsolicited Neighbor Advertisements per
+   * address, sent back to back, from the virtual MAC. IPv4: ARP request
+   * "who-has VIP tell VIP" to ff:ff:ff:ff:ff:ff (the lab captures' form).
+   * IPv6: NA from the VIP to ff02::1, hop limit 255, Override flag, Router
+   * flag when the node forwards IPv6 (RFC 5798 §6.4.1; keepalived sets it
+   * from the interface's forwarding sysctl), target = VIP, Target
+   * Link-Layer Address option = virtual MAC (the IPv6 capture's form).
    */
   announce(addrs: readonly InterfaceAddress[], count: number): void;
 }
