@@ -27,7 +27,7 @@
  *
  * @module
  */
-import type { Clock, Timer } from "../core/clock.ts";
+import type { Clock } from "../core/clock.ts";
 import { EventBus } from "../core/events.ts";
 import { compareIp, formatIp, type IpAddress, ipEqual } from "../core/ip.ts";
 import type { Logger } from "../core/log.ts";
@@ -41,8 +41,9 @@ import {
   type VrrpInstanceConfig,
 } from "./config.ts";
 import { Deadline } from "./deadline.ts";
-import { decodeVrrp, encodeVrrp, setVrrpPriority, type VrrpAdvert, vrrpGroup } from "./packet.ts";
+import { decodeVrrp, type VrrpAdvert } from "./packet.ts";
 import type { VrrpPort } from "./port.ts";
+import { VrrpSpeaker } from "./speaker.ts";
 import {
   newCounters,
   VRRP_TRANSITIONS,
@@ -95,17 +96,12 @@ export class VrrpInstance {
   #master: VrrpMasterInfo | undefined;
   #nextMasterReason = "";
   #down: Deadline;
-  #advertTimer: Timer | undefined;
-  #garpTimer: Timer | undefined;
-  #refreshTimer: Timer | undefined;
   #preemptDeadline: number | undefined;
   #startupUntil = 0;
   #started = false;
   #wantMaster = false;
-  #lastLowerReply = -Infinity;
   #gate: MasterGate | undefined;
-  #advert: Uint8Array = new Uint8Array(0);
-  #resign: Uint8Array = new Uint8Array(0);
+  #speaker: VrrpSpeaker;
   #events = new EventBus<{ transition: VrrpTransition; blockers: readonly VrrpBlocker[] }>();
   #last: VrrpTransition | undefined;
   #warned = new Set<string>();
@@ -119,7 +115,11 @@ export class VrrpInstance {
     this.#primary = this.config.primaryAddress;
     this.#masterAdverMs = this.config.advertisementIntervalMs;
     this.#down = new Deadline(deps.clock, () => this.#onMasterDown());
-    this.#encode();
+    this.#speaker = new VrrpSpeaker(
+      this.config,
+      { clock: deps.clock, log: deps.log, port: deps.port, counters: this.counters },
+      this.#priority,
+    );
     const first = this.config.virtualAddresses[0]!.address;
     if (
       this.config.family === 6 && !(first.bytes[0] === 0xfe && (first.bytes[1]! & 0xc0) === 0x80)
@@ -274,7 +274,7 @@ export class VrrpInstance {
     if (priority === this.#priority) return;
     this.#log.control(`vrrp ${this.name}: priority ${this.#priority} -> ${priority}`);
     this.#priority = priority;
-    this.#encode();
+    this.#speaker.encode(priority, this.#primary);
     if (this.#state === "master") this.#master = this.#selfInfo();
     if (this.#state === "backup" && this.isOwner) {
       this.#wantMaster = true;
@@ -289,7 +289,7 @@ export class VrrpInstance {
       throw new RangeError(`Cannot use ${formatIp(addr)} as primary address of vrrp ${this.name}`);
     }
     this.#primary = addr;
-    this.#encode();
+    this.#speaker.encode(this.#priority, addr);
     if (this.#state === "master") this.#master = this.#selfInfo();
   }
 
@@ -390,8 +390,7 @@ export class VrrpInstance {
     if (p === PRIORITY_RESIGN) {
       // §6.4.3: another master resigned: make sure everyone hears us now.
       this.#log.control(`vrrp ${this.name}: ${formatIp(src)} resigned (priority 0): advertising`);
-      this.#sendAdvert(this.#advert);
-      this.#armAdvertTimer();
+      this.#speaker.advertiseNow();
       return;
     }
     const higherAddress = p === ours && compareIp(src, this.#primary) > 0;
@@ -406,17 +405,12 @@ export class VrrpInstance {
       return;
     }
     // §6.4.3 says discard; keepalived answers to end a split brain sooner.
-    const now = this.#clock.now();
-    const gap = Math.max(this.config.advertisementIntervalMs, 1000);
-    if (!this.config.lowerPriorityReply || now - this.#lastLowerReply < gap) return;
-    this.#lastLowerReply = now;
-    this.#log.control(
-      `vrrp ${this.name}: lower-priority advert from ${formatIp(src)} (${p}, ours ${ours}): ` +
-        `asserting master`,
-    );
-    this.#sendAdvert(this.#advert);
-    this.#armAdvertTimer();
-    this.#announce(this.config.garpRepeat);
+    if (this.#speaker.answerLowerPriority()) {
+      this.#log.control(
+        `vrrp ${this.name}: lower-priority advert from ${formatIp(src)} (${p}, ours ${ours}): ` +
+          `asserting master`,
+      );
+    }
   }
 
   #onMasterDown(): void {
@@ -500,37 +494,18 @@ export class VrrpInstance {
   }
 
   #enterMaster(): void {
-    const c = this.config;
     this.#down.cancel();
     this.#wantMaster = false;
     this.#preemptDeadline = undefined;
-    this.#masterAdverMs = c.advertisementIntervalMs;
+    this.#masterAdverMs = this.config.advertisementIntervalMs;
     this.#master = this.#selfInfo();
     this.counters.becameMaster++;
-    // §6.4.1/§6.4.2: advertise, announce the addresses, then start Adver_Timer.
-    this.#port.addVirtualAddresses(c.virtualAddresses, c.accept || this.isOwner);
-    this.#sendAdvert(this.#advert);
-    this.#announce(c.garpRepeat);
-    if (c.garpDelayMs > 0 && c.garpRepeat > 0) {
-      this.#garpTimer = this.#clock.setTimer(c.garpDelayMs, () => {
-        this.#garpTimer = undefined;
-        if (this.#state === "master") this.#announce(c.garpRepeat);
-      });
-    }
-    if (c.garpRefreshMs > 0) this.#armRefresh();
-    this.#armAdvertTimer();
+    this.#speaker.start(this.isOwner);
   }
 
   #leaveMaster(to: VrrpState): void {
-    this.#advertTimer?.cancel();
-    this.#advertTimer = undefined;
-    this.#garpTimer?.cancel();
-    this.#garpTimer = undefined;
-    this.#refreshTimer?.cancel();
-    this.#refreshTimer = undefined;
-    // §6.4.3 Shutdown: send an ADVERTISEMENT with priority 0.
-    if (to === "initialize") this.#sendAdvert(this.#resign);
-    this.#port.removeVirtualAddresses(this.config.virtualAddresses);
+    // §6.4.3 Shutdown sends priority 0; yielding to a better master does not.
+    this.#speaker.stop(to === "initialize");
   }
 
   #enterBackup(from: VrrpState): void {
@@ -555,60 +530,7 @@ export class VrrpInstance {
     this.#nextMasterReason = "";
   }
 
-  // ------------------------------------------------------------------ I/O
-
-  #armAdvertTimer(): void {
-    this.#advertTimer?.cancel();
-    this.#advertTimer = this.#clock.setTimer(this.config.advertisementIntervalMs, () => {
-      this.#advertTimer = undefined;
-      if (this.#state !== "master") return;
-      this.#sendAdvert(this.#advert);
-      this.#armAdvertTimer();
-    });
-  }
-
-  #armRefresh(): void {
-    this.#refreshTimer = this.#clock.setTimer(this.config.garpRefreshMs, () => {
-      this.#refreshTimer = undefined;
-      if (this.#state !== "master") return;
-      this.#announce(1);
-      this.#armRefresh();
-    });
-  }
-
-  #sendAdvert(msg: Uint8Array): void {
-    if (this.#port.sendAdvert(msg, this.#primary)) {
-      this.counters.advertsSent++;
-      if (msg[2] === PRIORITY_RESIGN) this.counters.priorityZeroSent++;
-    } else {
-      this.counters.sendErrors++;
-      this.#log.detail(`vrrp ${this.name}: advert not sent`);
-    }
-  }
-
-  #announce(count: number): void {
-    if (count <= 0) return;
-    this.#port.announce(this.config.virtualAddresses, count);
-    this.counters.announcements++;
-  }
-
-  #encode(): void {
-    const c = this.config;
-    const dst = vrrpGroup(c.family);
-    this.#advert = encodeVrrp(
-      {
-        family: c.family,
-        vrid: c.vrid,
-        priority: this.#priority,
-        intervalCs: c.intervalCs,
-        addresses: c.virtualAddresses.map((v) => v.address),
-      },
-      this.#primary,
-      dst,
-    );
-    this.#resign = this.#advert.slice();
-    setVrrpPriority(this.#resign, PRIORITY_RESIGN, this.#primary, dst);
-  }
+  // -------------------------------------------------------------- helpers
 
   #selfInfo(): VrrpMasterInfo {
     return {
