@@ -1,6 +1,7 @@
 /**
  * The keepalived 2.2.7 VRRPv3 captures in `tests/vectors/vrrp/` as lists of
- * adverts: capture time, Ethernet source, IP facts and the VRRP message.
+ * adverts (capture time, Ethernet source, IP facts, VRRP message),
+ * gratuitous ARPs and unsolicited neighbor advertisements.
  * Test support only.
  *
  * @module
@@ -45,11 +46,13 @@ export interface CapturedAdvert {
   readonly message: Uint8Array;
 }
 
-/** One gratuitous ARP (`who-has X tell X`) of a capture. */
+/** One gratuitous ARP (`who-has X tell X`) or unsolicited NA of a capture. */
 export interface CapturedGarp {
   readonly timeUs: number;
   readonly srcMac: string;
   readonly address: string;
+  /** The whole Ethernet frame. */
+  readonly frame: Uint8Array;
 }
 
 function mac(b: Uint8Array, off: number): string {
@@ -59,13 +62,14 @@ function mac(b: Uint8Array, off: number): string {
 /** Reads a capture's VRRP adverts and gratuitous ARPs. */
 export function readVrrpCapture(
   name: VrrpCaptureName,
-): { adverts: CapturedAdvert[]; garps: CapturedGarp[] } {
+): { adverts: CapturedAdvert[]; garps: CapturedGarp[]; nas: CapturedGarp[] } {
   const { records } = readPcap(
     Deno.readFileSync(new URL(`./vectors/vrrp/${name}`, import.meta.url)),
   );
   const t0 = records[0]?.timeUs ?? 0;
   const adverts: CapturedAdvert[] = [];
   const garps: CapturedGarp[] = [];
+  const nas: CapturedGarp[] = [];
   for (const r of records) {
     const f = r.data;
     const etherType = (f[12]! << 8) | f[13]!;
@@ -79,11 +83,21 @@ export function readVrrpCapture(
           timeUs: r.timeUs - t0,
           srcMac: mac(f, 6),
           address: formatIp(ipFromBytes(spa)),
+          frame: f,
         });
       }
       continue;
     }
     const ip = ipOfEthernet(f);
+    if (ip?.protocol === 58 && ip.payload[0] === 136) {
+      nas.push({
+        timeUs: r.timeUs - t0,
+        srcMac: mac(f, 6),
+        address: formatIp(ipFromBytes(ip.payload.subarray(8, 24))),
+        frame: f,
+      });
+      continue;
+    }
     if (!ip || ip.protocol !== 112) continue;
     adverts.push({
       timeUs: r.timeUs - t0,
@@ -96,5 +110,5 @@ export function readVrrpCapture(
       message: ip.payload.slice(),
     });
   }
-  return { adverts, garps };
+  return { adverts, garps, nas };
 }

@@ -7,6 +7,7 @@ export * from "./packet.ts";
 export * from "./config.ts";
 export * from "./state.ts";
 export * from "./port.ts";
+export * from "./announce.ts";
 export * from "./instance.ts";
 export * from "./group.ts";
 export * from "./receiver.ts";

@@ -48,7 +48,8 @@
  * link-local address (`nodad`) as advert source, as keepalived does.
  *
  * The port below is what the instance asks for; the I/O phase implements it
- * on `kernel/` (see the report for the exact socket options).
+ * on `kernel/` (raw sockets for adverts, netlink for the link and addresses,
+ * an AF_PACKET socket on the macvlan for the frames of `announce.ts`).
  *
  * @module
  */
