@@ -19,9 +19,11 @@
  * - **One fails, all fail (fault).** A member whose link goes down or that
  *   is stopped makes the group `fault`: every other member is held in
  *   Initialize (a master sends priority 0 first, so the peer takes over
- *   after its skew time instead of three intervals). When no member is
- *   failed any more, the held members start again (Backup, then the
- *   election).
+ *   after its skew time instead of three intervals). keepalived calls the
+ *   held state FAULT; here it is Initialize with the blocker `group` (shown
+ *   by `show vrrp`): no adverts, no takeover, addresses removed. When no
+ *   member is failed any more, the held members start again (Backup, then
+ *   the election).
  * - A member that starts while the group is master is promoted with it;
  *   members never started do not count for the group's state (adding one
  *   to a master group by a config change does not flap the HA group).
