@@ -32,6 +32,7 @@ import { EventBus } from "../core/events.ts";
 import { compareIp, formatIp, type IpAddress, ipEqual } from "../core/ip.ts";
 import type { Logger } from "../core/log.ts";
 import {
+  isLinkLocal6,
   masterDownIntervalMs,
   PRIORITY_OWNER,
   PRIORITY_RESIGN,
@@ -122,7 +123,7 @@ export class VrrpInstance {
     );
     const first = this.config.virtualAddresses[0]!.address;
     if (
-      this.config.family === 6 && !(first.bytes[0] === 0xfe && (first.bytes[1]! & 0xc0) === 0x80)
+      this.config.family === 6 && !isLinkLocal6(first)
     ) {
       this.#log.warn(
         `vrrp ${this.name}: the first IPv6 virtual address should be link-local (RFC 5798 §5.2.9)`,
