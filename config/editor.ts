@@ -47,20 +47,20 @@ export class ConfigEditor {
     return this.#tree;
   }
 
-  /** The tree to edit in place. */
-  #writable(): TreeObject {
-    if (this.#shared) this.#tree = cloneTree(this.#tree);
-    this.#shared = false;
-    this.#normalized = false;
-    return this.#tree;
-  }
-
   /** Replaces the candidate, keeping the context where it still exists. */
   set tree(tree: TreeObject) {
     this.#tree = normalize(this.root, tree);
     this.#normalized = true;
     this.#shared = false;
     this.#context = this.#existing(this.#context);
+  }
+
+  /** The tree to edit in place. */
+  #writable(): TreeObject {
+    if (this.#shared) this.#tree = cloneTree(this.#tree);
+    this.#shared = false;
+    this.#normalized = false;
+    return this.#tree;
   }
 
   get context(): InstancePath {

@@ -88,10 +88,10 @@ Deno.test({
       );
       const help = s.slice(s.indexOf("tandem running config# vrf main ike ha ?") + 1);
       assert(
-        help.some((l) => /^  node-id +identifier of this node in the HA cluster$/.test(l)),
+        help.some((l) => /^ {2}node-id +identifier of this node in the HA cluster$/.test(l)),
         help.join("\n"),
       );
-      assert(help.some((l) => /^  <Enter> +run the command$/.test(l)));
+      assert(help.some((l) => /^ {2}<Enter> +run the command$/.test(l)));
       assertEquals(s[s.length - 1], "tandem running config# vrf main ike ha");
 
       await t.keys("[Enter]");
