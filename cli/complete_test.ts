@@ -19,6 +19,14 @@ const state = (context: CompletionState["context"] = []): CompletionState => ({
   }],
   historySize: 2,
 });
+const IKE_CHILDREN = [
+  "pre-shared-key",
+  "global-options",
+  "ha",
+  "ike-policy-template",
+  "ipsec-policy-template",
+  "vpn",
+];
 const words = (line: string, context?: CompletionState["context"]) =>
   complete(state(context), line).candidates.map((c) => c.word);
 
@@ -39,14 +47,7 @@ Deno.test("complete: verbs, operational roots and the context's nodes at the sta
     "ha",
   ]);
   assertEquals(words("vr"), ["vrf"]);
-  assertEquals(words("", [{ name: "vrf", key: "main" }, { name: "ike" }]).slice(-6), [
-    "pre-shared-key",
-    "global-options",
-    "ha",
-    "ike-policy-template",
-    "ipsec-policy-template",
-    "vpn",
-  ]);
+  assertEquals(words("", [{ name: "vrf", key: "main" }, { name: "ike" }]).slice(-6), IKE_CHILDREN);
 });
 
 Deno.test("complete: keys already configured, enumeration values, names a reference may take", () => {
@@ -71,14 +72,7 @@ Deno.test("complete: keys already configured, enumeration values, names a refere
 Deno.test("complete: show config paths and modifiers, delete only what is configured, rollback indices", () => {
   assertEquals(words("show "), ["config", "commit", "vrrp"]);
   assertEquals(words("show config "), ["nodefault", "secrets", "running", "vrf", "system", "ha"]);
-  assertEquals(words("show config nodefault vrf main ike "), [
-    "pre-shared-key",
-    "global-options",
-    "ha",
-    "ike-policy-template",
-    "ipsec-policy-template",
-    "vpn",
-  ]);
+  assertEquals(words("show config nodefault vrf main ike "), IKE_CHILDREN);
   assertEquals(words("delete vrf main "), ["interface", "routing", "vrrp", "ike"]);
   assertEquals(words("delete vrf main interface physical "), ["eth1", "eth2", "eth3"]);
   assertEquals(words("delete vrf main ike pre-shared-key secgw id "), ["10.225.0.1"]);

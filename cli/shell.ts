@@ -13,7 +13,8 @@ import { ROOT, type TandemConfig } from "../config/root_schema.ts";
 import type { InnerNode } from "../config/schema.ts";
 import { DEFAULT_HOSTNAME } from "../config/system_schema.ts";
 import { renderConfig } from "../config/text_format.ts";
-import { locate } from "../config/command.ts";
+import { contextNode, locate } from "../config/command.ts";
+import { didYouMean } from "../config/suggest.ts";
 import { formatPath, treeEqual, type TreeObject, withDefaults } from "../config/tree.ts";
 import { splitWords, WordsError } from "../config/words.ts";
 import { complete, type Completion, type CompletionState, helpLines, VERBS } from "./complete.ts";
@@ -148,6 +149,19 @@ export class Shell {
         return OK(VERBS.map((v) => `  ${v.word.padEnd(10)}  ${v.help}`));
     }
     if (this.#ops.some((o) => o.words[0] === verb)) return await this.#operational(words);
+    const here = contextNode(this.root, this.editor.context);
+    if (!(verb! in here.children) && !["..", "/", "config"].includes(verb!)) {
+      const known = [
+        ...Object.keys(here.children),
+        ...VERBS.map((v) => v.word),
+        ...this.#ops.map((o) => o.words[0]!),
+      ];
+      return ERR([
+        `Cannot run "${verb}": not a command or a node of ${this.editor.contextName()}${
+          didYouMean(verb!, known)
+        }`,
+      ]);
+    }
     this.editor.run(words);
     return OK();
   }

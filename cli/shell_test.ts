@@ -40,6 +40,9 @@ Deno.test("shell: errors in one voice; a failed commit lists every problem", asy
     'Cannot parse "nod-id": not a node of vrf main ike ha; did you mean "node-id"?',
   ]);
   assertEquals(await run(sh, 'system hostname "ha'), ["Cannot parse line: unterminated quote"]);
+  assertEquals(await run(sh, "comit"), [
+    'Cannot run "comit": not a command or a node of config; did you mean "commit"?',
+  ]);
   assertEquals(await run(sh, "/ vrf main ike ha", "commit"), [
     'Cannot commit "vrf main ike ha": node-id is mandatory when ha is enabled',
     'Cannot commit "vrf main ike ha": listen-ha-group is mandatory when ha is enabled',

@@ -35,6 +35,35 @@ async function untilCommitted(
   }
 }
 
+/**
+ * Starts the child in `mode` on `target`, waits until it reported commit
+ * `minimum`, lets it run a random while more, kills it with SIGKILL and
+ * returns the last commit it reported.
+ */
+async function runAndKill(
+  mode: string,
+  target: string,
+  minimum: number,
+  maxDelayMs: number,
+  rng: SeededRng,
+): Promise<number> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", "--cached-only", CHILD, mode, target],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const seen = { last: 0 };
+  await untilCommitted(reader, minimum, seen);
+  const drain = untilCommitted(reader, Infinity, seen).catch(() => {});
+  await new Promise((r) => setTimeout(r, randomBelow(rng, maxDelayMs)));
+  child.kill("SIGKILL");
+  const status = await child.status;
+  await drain;
+  assertEquals(status.signal, "SIGKILL");
+  return seen.last;
+}
+
 Deno.test("config persistence: SIGKILL at random instants leaves the old or the new configuration", async () => {
   const rng = new SeededRng(0x5161);
   const dir = Deno.makeTempDirSync({ prefix: "tc-persist-" });
@@ -42,23 +71,10 @@ Deno.test("config persistence: SIGKILL at random instants leaves the old or the 
   let newer = 0;
   try {
     for (let round = 0; round < 10; round++) {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "--quiet", "--cached-only", CHILD, "datastore", dir],
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const reader = child.stdout.getReader();
-      const seen = { last: 0 };
       const before = Datastore.open({ store: new FileStore(dir) }).version;
-      await untilCommitted(reader, before + 1 + randomBelow(rng, 3), seen);
-      // Keep reading while the child goes on, then kill it at a random point.
-      const drain = untilCommitted(reader, Infinity, seen).catch(() => {});
-      await new Promise((r) => setTimeout(r, randomBelow(rng, 70)));
-      child.kill("SIGKILL");
-      const status = await child.status;
-      await drain;
-      await child.stderr.cancel();
-      assertEquals(status.signal, "SIGKILL");
+      const seen = {
+        last: await runAndKill("datastore", dir, before + 1 + randomBelow(rng, 3), 70, rng),
+      };
       tmpSeen += [...Deno.readDirSync(dir)].filter((e) => e.name.includes(TMP_MARK)).length;
       const ds = Datastore.open({ store: new FileStore(dir) });
       assertEquals(ds.loadIssues, []);
@@ -90,19 +106,7 @@ Deno.test("config persistence: SIGKILL during writeFileAtomic leaves a whole fil
   let interrupted = 0;
   try {
     for (let round = 0; round < 20; round++) {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "--quiet", "--cached-only", CHILD, "atomic", file],
-        stdout: "piped",
-        stderr: "null",
-      }).spawn();
-      const reader = child.stdout.getReader();
-      const seen = { last: 0 };
-      await untilCommitted(reader, 1, seen);
-      const drain = untilCommitted(reader, Infinity, seen).catch(() => {});
-      await new Promise((r) => setTimeout(r, randomBelow(rng, 30)));
-      child.kill("SIGKILL");
-      await child.status;
-      await drain;
+      const seen = { last: await runAndKill("atomic", file, 1, 30, rng) };
       const temps = [...Deno.readDirSync(dir)].filter((e) => e.name.includes(TMP_MARK));
       if (temps.length) interrupted++;
       for (const t of temps) Deno.removeSync(`${dir}/${t.name}`);
