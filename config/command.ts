@@ -4,8 +4,12 @@
  * (a list name takes its key next), a leaf name takes its value, and after
  * a value the next word names a sibling, so one line can set several leaves
  * (`ike-proposal 1 enc-alg aes128-cbc auth-alg hmac-sha1 dh-group modp1024`).
- * A command that ends right after a container or list entry makes it the
- * new context, unless that node is flat (`vip`, `sp-hash-ipv4`).
+ * A word that is not a child there may name a child of a node the same
+ * command descended through (`security-policy sp local-ts subnet 10.0.0.0/8
+ * remote-ts subnet 10.1.0.0/16`); it never reaches above the context the
+ * command started from. A command that ends right after a container or
+ * list entry makes it the new context, unless that node is flat (`vip`,
+ * `sp-hash-ipv4`).
  *
  * {@linkcode walk} never throws: it reports where it stopped and what it
  * expected next, which is also what completion and `?` need.
@@ -84,7 +88,15 @@ export function walk(root: InnerNode, context: InstancePath, words: readonly str
     });
     switch (expect.kind) {
       case "node": {
-        const child: SchemaNode | undefined = expect.node.children[word];
+        const here: InstancePath = expect.path;
+        let child: SchemaNode | undefined = expect.node.children[word];
+        for (let k: number = here.length - 1; !child && k >= context.length; k--) {
+          const outer = contextNode(root, here.slice(0, k));
+          if (outer.children[word]) {
+            expect = { kind: "node", node: outer, path: here.slice(0, k) };
+            child = outer.children[word];
+          }
+        }
         if (!child) return fail(unknownWord(root, expect.node, expect.path, word));
         descended = undefined;
         if (child.kind === "leaf" || child.kind === "leaf-list") {

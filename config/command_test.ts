@@ -79,3 +79,28 @@ Deno.test("command: locate designates lists, entries, leaves and leaf-list value
   assertEquals(t.node.kind, "leaf-list");
   assertThrows(() => locate(ROOT, [], ["system", "hostname", "x"]), CommandError, "unexpected");
 });
+
+Deno.test("command: later words may name nodes the command descended through, never above its context", () => {
+  const e = parseEdit(
+    ROOT,
+    IKE,
+    "vpn v ipsec-policy template t local-address 10.0.0.1 security-policy p local-ts subnet 10.0.0.0/8 remote-ts subnet 10.1.0.0/16"
+      .split(" "),
+  );
+  const vpn = [...IKE, { name: "vpn", key: "v" }];
+  assertEquals(
+    e.ops.filter((o) => o.op === "set").map((o) => o.path.map((s) => s.name).slice(2).join(" ")),
+    [
+      "vpn ipsec-policy template",
+      "vpn local-address",
+      "vpn security-policy local-ts subnet",
+      "vpn security-policy remote-ts subnet",
+    ],
+  );
+  assertEquals(e.ops[0], { op: "ensure", path: vpn });
+  assertThrows(
+    () => parseEdit(ROOT, [...IKE, { name: "ha" }], ["node-id", "1", "vpn", "v"]),
+    CommandError,
+    "not a node of vrf main ike ha",
+  );
+});
