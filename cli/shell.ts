@@ -5,6 +5,16 @@
  * reference shows: `ha1 running vpn vpn-secgw#! `). The interactive loop
  * (`interactive.ts`) and one-shot mode (`cli_command.ts`) both drive this.
  *
+ * Commands of its own: `show config [running] [nodefault] [secrets] [path]`
+ * (the candidate unless `running`; defaults unless `nodefault`; secrets
+ * print as `<hidden>` unless `secrets`, and a listing with `<hidden>` does
+ * not load back, so a backup is taken with `show config nodefault secrets`),
+ * `show commit history`, `commit [comment <text>]`, `discard`,
+ * `rollback [<n>]` (loads commit n of the history into the candidate; a
+ * `commit` then applies it), `delete <path>`, `exit`, `help`. Every other
+ * first word is an operational command (registered by subsystems) or a
+ * configuration path.
+ *
  * @module
  */
 import { CommandError } from "../config/command.ts";
@@ -228,15 +238,11 @@ export class Shell {
     });
     if (!r.ok) return ERR([...r.errors, "Configuration not committed."]);
     if (!r.changed) return OK(["No changes to commit."]);
-    await this.#refreshBase(candidate);
-    return OK(["Configuration committed."]);
-  }
-
-  async #refreshBase(committed?: TreeObject): Promise<void> {
+    // The new running configuration is the candidate, normalized as the datastore keeps it.
     this.#base = await this.session.running();
     this.#historySize = (await this.session.history()).length;
-    if (committed && treeEqual(committed, this.#base.tree)) return;
-    if (committed) this.editor.tree = structuredClone(this.#base.tree);
+    if (!treeEqual(candidate, this.#base.tree)) this.editor.tree = structuredClone(this.#base.tree);
+    return OK(["Configuration committed."]);
   }
 
   async #rollback(rest: string[]): Promise<ShellResult> {
