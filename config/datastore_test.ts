@@ -2,7 +2,7 @@ import { assert, assertEquals, assertThrows } from "../tests/assert.ts";
 import { FakeClock } from "../core/clock.ts";
 import { configText, Datastore } from "./datastore.ts";
 import { LoadError, parseConfigText } from "./editor.ts";
-import { ROOT } from "./root_schema.ts";
+import { type PhysicalInterfaceConfig, ROOT } from "./root_schema.ts";
 import { FileStore, MemoryStore, type StoredCommit } from "./store.ts";
 import type { TreeObject } from "./tree.ts";
 
@@ -105,12 +105,14 @@ Deno.test("datastore: applyRunning hands the whole running configuration to the 
   await Datastore.open({ store }).commit(HA1);
   const ds = Datastore.open({ store });
   const seen: string[] = [];
-  ds.registerApplier("vrf * interface physical *", { apply: (c) => void seen.push(c.pathText) });
+  ds.registerApplier<PhysicalInterfaceConfig>("vrf * interface physical *", {
+    apply: (c) => void seen.push(`${c.pathText} port ${c.new?.port} mtu ${c.new?.mtu}`),
+  });
   await ds.applyRunning();
   assertEquals(seen, [
-    "vrf main interface physical eth1",
-    "vrf main interface physical eth2",
-    "vrf main interface physical eth3",
+    "vrf main interface physical eth1 port pci-b0s3 mtu 1500",
+    "vrf main interface physical eth2 port pci-b0s4 mtu 1500",
+    "vrf main interface physical eth3 port pci-b0s5 mtu 1500",
   ]);
 });
 

@@ -17,13 +17,26 @@ export type {
   ValueType,
 } from "./schema.ts";
 export {
+  type GreInterfaceConfig,
+  type HaGroupConfig,
+  type HaPoolConfig,
   type IkeConfig,
   type IkeHaConfig,
+  type IkePolicyTemplateConfig,
   type InterfaceConfig,
+  type IpsecPolicyTemplateConfig,
+  type LoopbackInterfaceConfig,
+  type PhysicalInterfaceConfig,
+  type PreSharedKeyConfig,
   ROOT,
+  type SecurityPolicyConfig,
+  type StaticRoutesConfig,
+  type SvtiInterfaceConfig,
   type TandemConfig,
   type VpnConfig,
   type VrfConfig,
+  type VrrpGroupConfig,
+  type VrrpInterfaceConfig,
 } from "./root_schema.ts";
 export {
   type CommitOptions,
