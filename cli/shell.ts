@@ -25,7 +25,7 @@ import { DEFAULT_HOSTNAME } from "../config/system_schema.ts";
 import { renderConfig } from "../config/text_format.ts";
 import { contextNode, locate } from "../config/command.ts";
 import { didYouMean } from "../config/suggest.ts";
-import { formatPath, treeEqual, type TreeObject, withDefaults } from "../config/tree.ts";
+import { formatPath, treeEqual, withDefaults } from "../config/tree.ts";
 import { splitWords, WordsError } from "../config/words.ts";
 import { complete, type Completion, type CompletionState, helpLines, VERBS } from "./complete.ts";
 import type { OperationalInfo } from "./operational.ts";
