@@ -6,6 +6,19 @@
  */
 import { NetnsLab } from "../../tests/netns.ts";
 import { Netns } from "../netns.ts";
+import { applyRouterSysctls } from "../sysctl.ts";
+import { Rtnl } from "./rtnl.ts";
+
+/** Two namespaces joined by a veth, addressed, up, IPv6 DAD off. */
+export interface VethPair {
+  readonly h: NetlinkLabHelper;
+  readonly a: Netns;
+  readonly b: Netns;
+  readonly linkA: string;
+  readonly linkB: string;
+  readonly ifA: number;
+  readonly ifB: number;
+}
 
 /** A lab of fresh namespaces (`<tag>a`, `<tag>b`, …) and their handles. */
 export class NetlinkLabHelper {
@@ -26,6 +39,36 @@ export class NetlinkLabHelper {
       throw e;
     }
     return new NetlinkLabHelper(lab, names, names.map((n) => Netns.named(n)));
+  }
+
+  /**
+   * Namespaces `a` and `b` with veth `<tag>va`/`<tag>vb`, made through our
+   * own netlink layer; `addrs` are `[a side, b side]` pairs such as
+   * `["10.254.1.1/24", "10.254.1.2/24"]`.
+   */
+  static async pair(...addrs: [string, string][]): Promise<VethPair> {
+    const h = await NetlinkLabHelper.create("a", "b");
+    try {
+      const [a, b] = h.ns as [Netns, Netns];
+      for (const ns of [a, b]) applyRouterSysctls(ns, { acceptDad: 0 });
+      const linkA = h.lab.link("va");
+      const linkB = h.lab.link("vb");
+      using na = Rtnl.open(a);
+      using nb = Rtnl.open(b);
+      await na.links.addVeth(linkA, linkB, { peerNs: b });
+      for (const [x, y] of addrs) {
+        await na.addrs.add(linkA, x, { noDad: true });
+        await nb.addrs.add(linkB, y, { noDad: true });
+      }
+      await na.links.setUp(linkA);
+      await nb.links.setUp(linkB);
+      const ifA = (await na.links.get(linkA)).index;
+      const ifB = (await nb.links.get(linkB)).index;
+      return { h, a, b, linkA, linkB, ifA, ifB };
+    } catch (e) {
+      await h.lab.dispose();
+      throw e;
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
