@@ -12,7 +12,16 @@
  */
 import { KernelError } from "./errno.ts";
 import { F_OK, O_CLOEXEC, O_DIRECTORY, O_RDONLY, O_TRUNC, O_WRONLY } from "./linux.ts";
-import { check, closeQuietly, cstr, errno, fail, libc } from "./libc.ts";
+import {
+  check,
+  closeQuietly,
+  copyFromPointer,
+  cstr,
+  cStringAt,
+  errno,
+  fail,
+  libc,
+} from "./libc.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -68,6 +77,7 @@ export function pathExists(path: string): boolean {
 
 // struct dirent (glibc, LP64): d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name.
 const DIRENT_NAME = 19;
+const DIRENT_MAX = 280;
 
 /** Names in a directory, without `.` and `..`: `ls -a path`. */
 export function listDir(path: string): string[] {
@@ -76,10 +86,15 @@ export function listDir(path: string): string[] {
   if (dir === null) fail(`list directory "${path}"`);
   try {
     const out: string[] = [];
+    const ent = new Uint8Array(DIRENT_MAX);
     for (;;) {
-      const ent = L.readdir(dir);
-      if (ent === null) break;
-      const name = Deno.UnsafePointerView.getCString(ent, DIRENT_NAME);
+      const p = L.readdir(dir);
+      if (p === null) break;
+      copyFromPointer(p, ent, DIRENT_NAME);
+      const reclen = Math.min(ent[16]! | (ent[17]! << 8), DIRENT_MAX);
+      copyFromPointer(p, ent, reclen);
+      const end = ent.indexOf(0, DIRENT_NAME);
+      const name = decoder.decode(ent.subarray(DIRENT_NAME, end < 0 ? reclen : end));
       if (name !== "." && name !== "..") out.push(name);
     }
     return out;
@@ -102,7 +117,7 @@ export function realPath(path: string): string {
   const p = L.realpath(cstr(path), null);
   if (p === null) fail(`resolve path "${path}"`);
   try {
-    return Deno.UnsafePointerView.getCString(p);
+    return cStringAt(p);
   } finally {
     L.free(p);
   }

@@ -59,6 +59,9 @@ const SYMBOLS = {
   sendmmsg: { parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
   if_nametoindex: { parameters: ["buffer"], result: "u32" },
   __errno_location: { parameters: [], result: "pointer" },
+  memcpyFrom: { name: "memcpy", parameters: ["buffer", "pointer", "usize"], result: "pointer" },
+  addressOf: { name: "memset", parameters: ["buffer", "i32", "usize"], result: "usize" },
+  strlen: { parameters: ["pointer"], result: "usize" },
   gettid: { parameters: [], result: "i32" },
 } as const;
 
@@ -102,6 +105,12 @@ export interface Libc {
   sendmmsg(fd: number, vec: Buf, vlen: number, flags: number): number;
   if_nametoindex(name: Buf): number;
   gettid(): number;
+  __errno_location(): Ptr;
+  /** `memcpy(dst, src, n)`: copies C memory into a JS buffer. */
+  memcpyFrom(dst: Buf, src: Ptr, n: number): Ptr;
+  /** `memset(buf, c, 0)`, which returns `buf`: the address of a buffer. */
+  addressOf(buf: Buf, c: number, n: number): bigint;
+  strlen(s: Ptr): bigint;
 }
 
 /** Where glibc lives on the systems we run on; the first that loads wins. */
@@ -114,19 +123,19 @@ export const LIBC_PATHS = [
 ];
 
 let bound: Libc | undefined;
-let errnoView: Deno.UnsafePointerView | undefined;
+let errnoPtr: Deno.PointerValue = null;
+const errnoBuf = new Int32Array(1);
 let loadedFrom = "";
 
 function load(): Libc {
   const failures: string[] = [];
   for (const path of LIBC_PATHS) {
     try {
-      const lib = Deno.dlopen(path, SYMBOLS);
-      const ptr = lib.symbols.__errno_location();
-      if (ptr === null) throw new Error("__errno_location returned NULL");
-      errnoView = new Deno.UnsafePointerView(ptr);
+      const lib = Deno.dlopen(path, SYMBOLS).symbols as unknown as Libc;
+      errnoPtr = lib.__errno_location();
+      if (errnoPtr === null) throw new Error("__errno_location returned NULL");
       loadedFrom = path;
-      return lib.symbols as unknown as Libc;
+      return lib;
     } catch (e) {
       failures.push(`${path}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -144,10 +153,32 @@ export function libcPath(): string {
   return loadedFrom;
 }
 
-/** errno of the last synchronous call made on this thread. */
+/**
+ * errno of the last synchronous call made on this thread. Read with
+ * `memcpy`, not `Deno.UnsafePointerView`: the pointer helpers of Deno
+ * demand an unscoped `--allow-ffi`, plain calls do not.
+ */
 export function errno(): number {
-  libc();
-  return errnoView!.getInt32(0);
+  libc().memcpyFrom(errnoBuf, errnoPtr, 4);
+  return errnoBuf[0]!;
+}
+
+/** Copies `len` bytes at C pointer `ptr` into `out`. */
+export function copyFromPointer(ptr: Deno.PointerObject, out: Uint8Array, len: number): void {
+  libc().memcpyFrom(out, ptr, len);
+}
+
+/** The NUL-terminated string at C pointer `ptr`. */
+export function cStringAt(ptr: Deno.PointerObject): string {
+  const n = Number(libc().strlen(ptr));
+  const b = new Uint8Array(n);
+  if (n > 0) libc().memcpyFrom(b, ptr, n);
+  return new TextDecoder().decode(b);
+}
+
+/** The address of a buffer's first byte (stable for ArrayBuffer-backed arrays). */
+export function addressOf(buf: Uint8Array): bigint {
+  return libc().addressOf(buf, 0, 0);
 }
 
 /** Throws a {@linkcode KernelError} for `operation` with the current errno. */

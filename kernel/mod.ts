@@ -48,6 +48,7 @@ export { libc, libcPath } from "./libc.ts";
 export {
   createNetns,
   deleteNetns,
+  inNetns,
   insideNetns,
   listNetns,
   Netns,

@@ -32,6 +32,7 @@ import {
   IPV6_PKTINFO,
   MSG_TRUNC,
 } from "./linux.ts";
+import { addressOf } from "./libc.ts";
 import {
   encodeSockaddr,
   SOCKADDR_MAX,
@@ -80,7 +81,7 @@ export class DatagramBatch {
     const stride = (bufferSize + 63) & ~63;
     this.#arena = new Uint8Array(new ArrayBuffer(dataOff + capacity * stride));
     this.#dv = new DataView(this.#arena.buffer);
-    const base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(this.#arena)));
+    const base = addressOf(this.#arena);
     this.bufs = [];
     for (let i = 0; i < capacity; i++) {
       const h = i * MMSGHDR;

@@ -186,6 +186,11 @@ export class Netns {
   }
 }
 
+/** `ns.run(fn)`: runs `fn` synchronously with the JS thread inside `ns` (see {@linkcode Netns.run}). */
+export function inNetns<T>(ns: Netns, fn: () => T): T {
+  return ns.run(fn);
+}
+
 function asyncCallbackError(label: string): Error {
   return new Error(
     `Cannot run an async callback in network namespace ${label}: only synchronous calls may run inside`,

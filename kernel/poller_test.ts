@@ -77,3 +77,27 @@ Deno.test("poller: removing an fd wakes the waiter; the new set applies next tim
   a.close();
   b.close();
 });
+
+Deno.test("poller: a SIGTERM handler stops a dataplane-style loop cleanly", async () => {
+  const p = new Poller();
+  const a = eventfd();
+  p.add(a.fd);
+  let loops = 0;
+  const onTerm = () => p.stop();
+  Deno.addSignalListener("SIGTERM", onTerm);
+  try {
+    const loop = (async () => {
+      while (!p.stopped) {
+        loops++;
+        await p.wait(-1);
+      }
+    })();
+    setTimeout(() => Deno.kill(Deno.pid, "SIGTERM"), 5);
+    await loop;
+  } finally {
+    Deno.removeSignalListener("SIGTERM", onTerm);
+  }
+  assert(loops >= 1 && p.stopped);
+  p.close();
+  a.close();
+});

@@ -40,6 +40,11 @@ export class Vrfs {
     return name === undefined ? Netns.home() : Netns.named(name);
   }
 
+  /** Runs `fn` synchronously inside the VRF (see `Netns.run`: no awaiting inside). */
+  run<T>(vrf: string, fn: () => T): T {
+    return this.netns(vrf).run(fn);
+  }
+
   /** Whether the VRF's namespace exists (main always does). */
   exists(vrf: string): boolean {
     return this.netns(vrf).exists();

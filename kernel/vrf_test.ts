@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertThrows } from "../tests/assert.ts";
 import { NetnsLab, rootTest, run } from "../tests/netns.ts";
+import { readLink } from "./files.ts";
 import { Rtnl } from "./netlink/rtnl.ts";
 import { MAIN_VRF, Vrfs } from "./vrf.ts";
 
@@ -25,6 +26,7 @@ rootTest("vrf: ensure is idempotent, lo is up, list sees it, remove cleans up", 
   assertEquals((await v.ensure("hasync")).name, ns.name);
   await v.ensure("wan");
   assertEquals(v.list(), [MAIN_VRF, "hasync", "wan"]);
+  assertEquals(v.run("hasync", () => readLink("/proc/thread-self/ns/net")), ns.id());
   using nl = Rtnl.open(ns);
   assert((await nl.links.get("lo")).up);
   const ipList = (await run(["ip", "netns", "list"])).stdout;

@@ -9,6 +9,7 @@ import {
 import { NetlinkLabHelper } from "./test_lab.ts";
 import { rootTest } from "../../tests/netns.ts";
 import { KernelError } from "../errno.ts";
+import { readLink } from "../files.ts";
 import { Netns } from "../netns.ts";
 import { Rtnl } from "./rtnl.ts";
 
@@ -70,8 +71,18 @@ rootTest("rtnl: loopback-like link rename, MTU, MAC, up/down, move, delete", asy
   assertEquals(await nl.links.find(d2), undefined);
   using nlb = Rtnl.open(b!);
   assertEquals((await nlb.links.get(d2)).kind, kind);
-  await nlb.links.delete(d2);
+  // Back to a, this time naming the namespace by a process living in it.
+  const sleeper = h.lab.spawn(h.names[0]!, ["sleep", "30"]);
+  // `ip netns exec` enters the namespace and then execs sleep: wait until it is inside.
+  for (let i = 0; i < 100 && readLink(`/proc/${sleeper.pid}/ns/net`) !== a!.id(); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assertEquals(readLink(`/proc/${sleeper.pid}/ns/net`), a!.id());
+  await nlb.links.moveTo(d2, { pid: sleeper.pid });
   assertEquals(await nlb.links.find(d2), undefined);
+  assertEquals((await nl.links.get(d2)).name, d2);
+  await nl.links.delete(d2);
+  assertEquals(await nl.links.find(d2), undefined);
 });
 
 rootTest("rtnl: IPv4 and IPv6 addresses add, list, replace, delete", async () => {
