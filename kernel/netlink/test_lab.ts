@@ -7,6 +7,7 @@
 import { NetnsLab } from "../../tests/netns.ts";
 import { Netns } from "../netns.ts";
 import { applyRouterSysctls } from "../sysctl.ts";
+import { IFA_F_TENTATIVE } from "./addr.ts";
 import { Rtnl } from "./rtnl.ts";
 
 /** Two namespaces joined by a veth, addressed, up, IPv6 DAD off. */
@@ -44,7 +45,8 @@ export class NetlinkLabHelper {
   /**
    * Namespaces `a` and `b` with veth `<tag>va`/`<tag>vb`, made through our
    * own netlink layer; `addrs` are `[a side, b side]` pairs such as
-   * `["10.254.1.1/24", "10.254.1.2/24"]`.
+   * `["10.254.1.1/24", "10.254.1.2/24"]`. Returns once the IPv6
+   * link-local and other IPv6 addresses are usable (not tentative).
    */
   static async pair(...addrs: [string, string][]): Promise<VethPair> {
     const h = await NetlinkLabHelper.create("a", "b");
@@ -64,6 +66,20 @@ export class NetlinkLabHelper {
       await nb.links.setUp(linkB);
       const ifA = (await na.links.get(linkA)).index;
       const ifB = (await nb.links.get(linkB)).index;
+      // Even without DAD, a new IPv6 address is tentative until the kernel's addrconf work ran.
+      for (const [nl, link] of [[na, linkA], [nb, linkB]] as const) {
+        // Operstate UP: linkwatch has also activated the qdisc (before, packets are dropped).
+        for (let i = 0; i < 100 && (await nl.links.get(link)).operState !== "UP"; i++) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        for (let i = 0; i < 100; i++) {
+          const v6 = await nl.addrs.list({ family: 6, link });
+          if (v6.some((x) => x.scope === 253) && v6.every((x) => !(x.flags & IFA_F_TENTATIVE))) {
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
       return { h, a, b, linkA, linkB, ifA, ifB };
     } catch (e) {
       await h.lab.dispose();
