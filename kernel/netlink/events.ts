@@ -36,28 +36,24 @@ export type RtnlEvent =
 
 /** Decodes an rtnetlink notification; undefined for other messages. */
 export function decodeEvent(m: NlMessage): RtnlEvent | undefined {
-  switch (m.type) {
-    case RTM_NEWLINK:
-    case RTM_DELLINK: {
-      const d = decodeLink(m.body);
-      return d.ok
-        ? { kind: "link", action: m.type === RTM_NEWLINK ? "new" : "del", link: d.value }
-        : undefined;
-    }
-    case RTM_NEWADDR:
-    case RTM_DELADDR: {
-      const d = decodeAddress(m.body);
-      return d.ok
-        ? { kind: "addr", action: m.type === RTM_NEWADDR ? "new" : "del", addr: d.value }
-        : undefined;
-    }
-    case RTM_NEWROUTE:
-    case RTM_DELROUTE: {
-      const d = decodeRoute(m.body);
-      return d.ok
-        ? { kind: "route", action: m.type === RTM_NEWROUTE ? "new" : "del", route: d.value }
-        : undefined;
-    }
+  const t = m.type;
+  if (t === RTM_NEWLINK || t === RTM_DELLINK) {
+    const d = decodeLink(m.body);
+    return d.ok
+      ? { kind: "link", action: t === RTM_NEWLINK ? "new" : "del", link: d.value }
+      : undefined;
+  }
+  if (t === RTM_NEWADDR || t === RTM_DELADDR) {
+    const d = decodeAddress(m.body);
+    return d.ok
+      ? { kind: "addr", action: t === RTM_NEWADDR ? "new" : "del", addr: d.value }
+      : undefined;
+  }
+  if (t === RTM_NEWROUTE || t === RTM_DELROUTE) {
+    const d = decodeRoute(m.body);
+    return d.ok
+      ? { kind: "route", action: t === RTM_NEWROUTE ? "new" : "del", route: d.value }
+      : undefined;
   }
   return undefined;
 }

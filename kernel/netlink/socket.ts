@@ -177,9 +177,16 @@ export class NetlinkSocket {
           const err = m.body.length >= 4
             ? new DataView(m.body.buffer, m.body.byteOffset).getInt32(0, true)
             : 0;
-          if (err !== 0) failure = new KernelError(operation, -err, extAckMessage(m));
+          if (err !== 0) {
+            failure = new KernelError(operation, -err, extAckMessage(m, 4 + NLMSG_HDRLEN));
+          }
           finished = true;
         } else if (m.type === NLMSG_DONE) {
+          // A dump that failed midway ends with a negative errno in NLMSG_DONE.
+          const err = m.body.length >= 4
+            ? new DataView(m.body.buffer, m.body.byteOffset).getInt32(0, true)
+            : 0;
+          if (err < 0) failure = new KernelError(operation, -err, extAckMessage(m, 4));
           finished = true;
         } else {
           replies.push({ ...m, body: m.body.slice() });
@@ -247,9 +254,13 @@ export class NetlinkSocket {
   }
 }
 
-/** The kernel's extended-ack text of an NLMSG_ERROR (NETLINK_EXT_ACK + NETLINK_CAP_ACK). */
-function extAckMessage(m: NlMessage): string | undefined {
+/**
+ * The kernel's extended-ack text (NETLINK_EXT_ACK): attributes after the
+ * error code (NLMSG_DONE) or after it and the echoed request header
+ * (NLMSG_ERROR with NETLINK_CAP_ACK).
+ */
+function extAckMessage(m: NlMessage, offset: number): string | undefined {
   if (!(m.flags & NLM_F_ACK_TLVS)) return undefined;
-  const a = decodeAttrs(m.body, 4 + NLMSG_HDRLEN);
+  const a = decodeAttrs(m.body, offset);
   return a.ok ? attrStr(a.value, NLMSGERR_ATTR_MSG) : undefined;
 }
