@@ -97,7 +97,7 @@ export interface RouteSpec {
   readonly metric?: number;
   /** RTPROT_*; default RTPROT_STATIC (4), so the daemon can tell its own routes apart. */
   readonly protocol?: number;
-  /** Default: unicast. */
+  /** Default: unicast (for a delete: any). */
   readonly type?: RouteType;
   /** Default as iproute2: link for a device route without gateway, else universe. */
   readonly scope?: number;
@@ -211,7 +211,8 @@ export class RouteOps {
     const protocol = del ? (r.protocol ?? 0) : (r.protocol ?? RTPROT_STATIC);
     await this.nl.ack(op, del ? RTM_DELROUTE : RTM_NEWROUTE, flags, (w: NlWriter) => {
       w.u8(fam === 4 ? AF_INET : AF_INET6).u8(dst.length).u8(0).u8(0)
-        .u8(table < 256 ? table : 0).u8(protocol).u8(scope).u8(TYPES.indexOf(type)).u32(0);
+        .u8(table < 256 ? table : 0).u8(protocol).u8(scope)
+        .u8(del && r.type === undefined ? 0 : TYPES.indexOf(type)).u32(0);
       if (dst.length > 0) w.attr(RTA_DST, dst.address.bytes);
       w.attrU32(RTA_TABLE, table);
       if (r.gateway) w.attr(RTA_GATEWAY, r.gateway.bytes);
@@ -231,7 +232,10 @@ export class RouteOps {
     return this.#build("replace", r, NLM_F_CREATE | NLM_F_REPLACE, false);
   }
 
-  /** `ip route del …`; ESRCH when no such route. Unset fields match anything. */
+  /**
+   * `ip route del …`; ESRCH when no such route. Unset fields (type,
+   * protocol, scope, gateway, dev) match anything, as with iproute2.
+   */
   del(r: RouteSpec): Promise<void> {
     return this.#build("delete", r, 0, true);
   }
