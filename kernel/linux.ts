@@ -74,6 +74,7 @@ export const IPPROTO_UDP = 17;
 export const IPPROTO_IPV6 = 41;
 export const IPPROTO_ESP = 50;
 export const IPPROTO_VRRP = 112;
+export const IP_TOS = 1;
 export const IP_TTL = 2;
 export const IP_HDRINCL = 3;
 export const IP_PKTINFO = 8;
@@ -95,6 +96,7 @@ export const IPV6_RECVPKTINFO = 49;
 export const IPV6_PKTINFO = 50;
 export const IPV6_RECVHOPLIMIT = 51;
 export const IPV6_HOPLIMIT = 52;
+export const IPV6_TCLASS = 67;
 
 // <linux/if_ether.h>
 export const ETH_P_IP = 0x0800;

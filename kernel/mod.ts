@@ -15,6 +15,7 @@
  * | `sysctl.ts` | per-VRF sysctls (forwarding, rp_filter, accept_dad, …) |
  * | `netlink/wire.ts` | netlink message/attribute codec |
  * | `netlink/socket.ts` | request/ack/dump with sequence numbers, events draining |
+ * | `netlink/link_info.ts` | the {@linkcode Link} record and its decoder |
  * | `netlink/link.ts`, `addr.ts`, `route.ts` | links, addresses, routes (each op names its `ip` command) |
  * | `netlink/rtnl.ts` | {@linkcode Rtnl}: one handle per VRF with `.links`, `.addrs`, `.routes` |
  * | `netlink/events.ts` | {@linkcode RtnlEvents}: link/address/route changes, async iterable |
@@ -25,7 +26,7 @@
  * | `socket_base.ts` | what UDP and raw sockets share: options, multicast, batches |
  * | `socket_udp.ts` | {@linkcode UdpSocket} (NAT-T 4500, HA sync) |
  * | `socket_raw.ts` | {@linkcode RawSocket} (ESP 50, VRRP 112 with its multicast setup) |
- * | `socket_packet.ts`, `neigh_packets.ts` | gratuitous ARP / unsolicited NA out of a link |
+ * | `socket_packet.ts` | {@linkcode PacketSocket}: whole Ethernet frames out of a link (GARP, NA) |
  * | `datagram.ts` | `Deno.listenDatagram` inside a VRF (IKE 500), SO_BINDTODEVICE via its fd |
  * | `sysfs.ts`, `port.ts` | `port pci-b0s3` → kernel link; sysfs counters |
  *
@@ -59,15 +60,19 @@ export { MAIN_VRF, validateVrfName, Vrfs } from "./vrf.ts";
 export * from "./sysctl.ts";
 export { Rtnl } from "./netlink/rtnl.ts";
 export {
-  formatMac,
-  type Link,
+  type AddrGenMode,
   type LinkOps,
   type LinkRef,
+  type MacvlanMode,
+  type SimpleKind,
+} from "./netlink/link.ts";
+export {
+  formatMac,
+  type Link,
   type LinkStats,
   type OperState,
   parseMac,
-  type SimpleKind,
-} from "./netlink/link.ts";
+} from "./netlink/link_info.ts";
 export {
   type AddAddressOptions,
   type Address,
@@ -100,7 +105,6 @@ export { bindFdToDevice, IpSocket, type SocketCounters } from "./socket_base.ts"
 export { type UdpOptions, UdpSocket } from "./socket_udp.ts";
 export { type RawOptions, RawSocket, VRRP_GROUP_V4, VRRP_GROUP_V6 } from "./socket_raw.ts";
 export { PacketSocket } from "./socket_packet.ts";
-export { encodeGratuitousArp, encodeUnsolicitedNa } from "./neigh_packets.ts";
 export {
   boundDevice,
   type DatagramExtras,

@@ -20,6 +20,7 @@ import {
   IP_MULTICAST_TTL,
   IP_PKTINFO,
   IP_RECVTTL,
+  IP_TOS,
   IP_TTL,
   IPPROTO_IP,
   IPPROTO_IPV6,
@@ -30,6 +31,7 @@ import {
   IPV6_MULTICAST_LOOP,
   IPV6_RECVHOPLIMIT,
   IPV6_RECVPKTINFO,
+  IPV6_TCLASS,
   IPV6_UNICAST_HOPS,
   MSG_DONTWAIT,
   SO_BINDTODEVICE,
@@ -134,6 +136,12 @@ export class IpSocket {
   setTtl(ttl: number): void {
     if (this.family === 4) this.setIntOption(IPPROTO_IP, IP_TTL, ttl, "IP_TTL");
     else this.setIntOption(IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl, "IPV6_UNICAST_HOPS");
+  }
+
+  /** TOS byte (IPv4) / traffic class (IPv6) of what this socket sends (VRRP: 0xc0, as keepalived). */
+  setTrafficClass(value: number): void {
+    if (this.family === 4) this.setIntOption(IPPROTO_IP, IP_TOS, value, "IP_TOS");
+    else this.setIntOption(IPPROTO_IPV6, IPV6_TCLASS, value, "IPV6_TCLASS");
   }
 
   /** Report the TTL / hop limit of each received datagram ({@linkcode DatagramBatch.ttl}). */

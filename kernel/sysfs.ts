@@ -10,7 +10,7 @@
  * @module
  */
 import { listDir, pathExists, readTextFile, realPath } from "./files.ts";
-import type { LinkStats } from "./netlink/link.ts";
+import type { LinkStats } from "./netlink/link_info.ts";
 
 const NET = "/sys/class/net";
 const PCI_ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;

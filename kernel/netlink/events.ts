@@ -12,7 +12,7 @@
 import { Netns } from "../netns.ts";
 import { Poller } from "../poller.ts";
 import { type Address, decodeAddress, RTM_DELADDR, RTM_NEWADDR } from "./addr.ts";
-import { decodeLink, type Link, RTM_DELLINK, RTM_NEWLINK } from "./link.ts";
+import { decodeLink, type Link, RTM_DELLINK, RTM_NEWLINK } from "./link_info.ts";
 import { decodeRoute, type Route, RTM_DELROUTE, RTM_NEWROUTE } from "./route.ts";
 import { NetlinkSocket } from "./socket.ts";
 import type { NlMessage } from "./wire.ts";

@@ -1,63 +1,52 @@
 /**
- * Links over rtnetlink (`<linux/if_link.h>`, `<linux/rtnetlink.h>`):
- * list, look up, create veth, dummy/ifb/bridge links, set up/down, rename, MTU,
- * MAC, move to another namespace, delete. Each operation names its `ip`
- * equivalent. TUN devices are made by ioctl, see `kernel/tun.ts`.
- *
- * ```
- *  ifinfomsg (16 bytes)
- * +---------------+---------------+-------------------------------+
- * | ifi_family u8 |    pad u8     |         ifi_type u16          |
- * +---------------+---------------+-------------------------------+
- * |                        ifi_index (i32)                        |
- * +---------------------------------------------------------------+
- * |                        ifi_flags (u32)                        |
- * +---------------------------------------------------------------+
- * |                        ifi_change (u32)                       |
- * +---------------------------------------------------------------+
- * ```
+ * Link operations over rtnetlink: list, look up, create veth,
+ * dummy/ifb/bridge and macvlan links, set up/down, rename, MTU, MAC, IPv6
+ * address generation mode, move to another namespace, delete. Each
+ * operation names its `ip` equivalent. TUN devices are made by ioctl, see
+ * `kernel/tun.ts`; the link record and its decoder are in `link_info.ts`.
  *
  * @module
  */
 import { ENODEV, EOPNOTSUPP, isErrno, KernelError } from "../errno.ts";
-import { IFF_LOWER_UP, IFF_UP } from "../linux.ts";
-import type { Netns } from "../netns.ts";
+import { AF_INET6, IFF_UP } from "../linux.ts";
 import { closeQuietly } from "../libc.ts";
-import type { NetlinkSocket } from "./socket.ts";
+import type { Netns } from "../netns.ts";
 import {
-  type Attrs,
-  attrStr,
-  attrU32,
-  attrU8,
-  decodeAttrs,
-  type Decoded,
-  nestedAttrs,
-  NLM_F_CREATE,
-  NLM_F_EXCL,
-  type NlWriter,
-} from "./wire.ts";
+  decodeLink,
+  IFLA_ADDRESS,
+  IFLA_IFNAME,
+  IFLA_INFO_DATA,
+  IFLA_INFO_KIND,
+  IFLA_LINK,
+  IFLA_LINKINFO,
+  IFLA_MTU,
+  IFLA_NET_NS_FD,
+  IFLA_NET_NS_PID,
+  type Link,
+  parseMac,
+  RTM_DELLINK,
+  RTM_GETLINK,
+  RTM_NEWLINK,
+  VETH_INFO_PEER,
+} from "./link_info.ts";
+import type { NetlinkSocket } from "./socket.ts";
+import { NLM_F_CREATE, NLM_F_EXCL, type NlWriter } from "./wire.ts";
 
-export const RTM_NEWLINK = 16;
-export const RTM_DELLINK = 17;
-export const RTM_GETLINK = 18;
+/** macvlan modes (`ip link add … type macvlan mode <m>`). */
+export type MacvlanMode = "private" | "vepa" | "bridge" | "passthru";
+const MACVLAN_MODES: Record<MacvlanMode, number> = { private: 1, vepa: 2, bridge: 4, passthru: 8 };
+const IFLA_MACVLAN_MODE = 1;
 
-const IFLA_ADDRESS = 1;
-const IFLA_IFNAME = 3;
-const IFLA_MTU = 4;
-const IFLA_LINK = 5;
-const IFLA_MASTER = 10;
-const IFLA_OPERSTATE = 16;
-const IFLA_LINKINFO = 18;
-const IFLA_NET_NS_PID = 19;
-const IFLA_STATS64 = 23;
-const IFLA_NET_NS_FD = 28;
-const IFLA_LINK_NETNSID = 37;
-const IFLA_PARENT_DEV_NAME = 56;
-const IFLA_PARENT_DEV_BUS_NAME = 57;
-const IFLA_INFO_KIND = 1;
-const IFLA_INFO_DATA = 2;
-const VETH_INFO_PEER = 1;
-const IFINFOMSG_LEN = 16;
+/** IPv6 link-local address generation (`ip link set … addrgenmode <m>`). */
+export type AddrGenMode = "eui64" | "none" | "stable_secret" | "random";
+const ADDR_GEN_MODES: Record<AddrGenMode, number> = {
+  eui64: 0,
+  none: 1,
+  stable_secret: 2,
+  random: 3,
+};
+const IFLA_AF_SPEC = 26;
+const IFLA_INET6_ADDR_GEN_MODE = 8;
 
 /** Link kinds {@linkcode LinkOps.add} creates without further parameters. */
 export type SimpleKind = "dummy" | "ifb" | "bridge";
@@ -65,141 +54,15 @@ export type SimpleKind = "dummy" | "ifb" | "bridge";
 /** A link named by its name or its ifindex. */
 export type LinkRef = string | number;
 
-/** RFC 2863 operational states, as `ip link` prints them. */
-export type OperState =
-  | "UNKNOWN"
-  | "NOTPRESENT"
-  | "DOWN"
-  | "LOWERLAYERDOWN"
-  | "TESTING"
-  | "DORMANT"
-  | "UP";
-const OPER_STATES: readonly OperState[] = [
-  "UNKNOWN",
-  "NOTPRESENT",
-  "DOWN",
-  "LOWERLAYERDOWN",
-  "TESTING",
-  "DORMANT",
-  "UP",
-];
-
-/** Interface counters (`ip -s link`, `struct rtnl_link_stats64`). */
-export interface LinkStats {
-  readonly rxPackets: number;
-  readonly txPackets: number;
-  readonly rxBytes: number;
-  readonly txBytes: number;
-  readonly rxErrors: number;
-  readonly txErrors: number;
-  readonly rxDropped: number;
-  readonly txDropped: number;
-  readonly multicast: number;
-}
-
-/** One link as the kernel reports it. */
-export interface Link {
-  readonly index: number;
-  readonly name: string;
-  /** IFF_* flags. */
-  readonly flags: number;
-  /** Administratively up (IFF_UP). */
-  readonly up: boolean;
-  /** Carrier present (IFF_LOWER_UP). */
-  readonly lowerUp: boolean;
-  readonly operState: OperState;
-  readonly mtu: number;
-  /** ARPHRD_* hardware type (1 = Ethernet, 65534 = none, e.g. TUN). */
-  readonly hwType: number;
-  /** `aa:bb:cc:dd:ee:ff`, when the link has a hardware address. */
-  readonly mac?: string;
-  /** `veth`, `dummy`, `tun`, … (absent for physical NICs and lo). */
-  readonly kind?: string;
-  readonly master?: number;
-  /** IFLA_LINK: the peer's ifindex for veth. */
-  readonly parentIndex?: number;
-  /** The peer's namespace id when it lives elsewhere (IFLA_LINK_NETNSID). */
-  readonly linkNetnsId?: number;
-  /** The device behind the link, e.g. `0000:00:03.0` (IFLA_PARENT_DEV_NAME). */
-  readonly parentDevice?: string;
-  /** The bus of that device, e.g. `pci`, `virtio`. */
-  readonly parentBus?: string;
-  readonly stats?: LinkStats;
-}
-
-/** `aa:bb:…` text of a hardware address. */
-export function formatMac(b: Uint8Array): string {
-  return [...b].map((x) => x.toString(16).padStart(2, "0")).join(":");
-}
-
-/** Parses `aa:bb:cc:dd:ee:ff` into 6 bytes. */
-export function parseMac(text: string): Uint8Array {
-  const parts = text.split(":");
-  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) {
-    throw new Error(`Cannot parse MAC address "${text}": expected six hex pairs`);
-  }
-  return new Uint8Array(parts.map((p) => parseInt(p, 16)));
-}
-
-function decodeStats(v: Uint8Array | undefined): LinkStats | undefined {
-  if (!v || v.length < 72) return undefined;
-  const dv = new DataView(v.buffer, v.byteOffset, v.length);
-  const u = (i: number) => Number(dv.getBigUint64(i * 8, true));
-  return {
-    rxPackets: u(0),
-    txPackets: u(1),
-    rxBytes: u(2),
-    txBytes: u(3),
-    rxErrors: u(4),
-    txErrors: u(5),
-    rxDropped: u(6),
-    txDropped: u(7),
-    multicast: u(8),
-  };
-}
-
-/** Decodes the body of an RTM_NEWLINK/RTM_DELLINK message. */
-export function decodeLink(body: Uint8Array): Decoded<Link> {
-  if (body.length < IFINFOMSG_LEN) {
-    return { ok: false, offset: 0, reason: `ifinfomsg needs ${IFINFOMSG_LEN} bytes` };
-  }
-  const dv = new DataView(body.buffer, body.byteOffset, body.length);
-  const ar = decodeAttrs(body, IFINFOMSG_LEN);
-  if (!ar.ok) return ar;
-  const a: Attrs = ar.value;
-  const flags = dv.getUint32(8, true);
-  const info = nestedAttrs(a.get(IFLA_LINKINFO));
-  const mac = a.get(IFLA_ADDRESS);
-  const link: { -readonly [K in keyof Link]: Link[K] } = {
-    index: dv.getInt32(4, true),
-    name: attrStr(a, IFLA_IFNAME) ?? "",
-    flags,
-    up: (flags & IFF_UP) !== 0,
-    lowerUp: (flags & IFF_LOWER_UP) !== 0,
-    operState: OPER_STATES[attrU8(a, IFLA_OPERSTATE) ?? 0] ?? "UNKNOWN",
-    mtu: attrU32(a, IFLA_MTU) ?? 0,
-    hwType: dv.getUint16(2, true),
-  };
-  if (mac && mac.length > 0) link.mac = formatMac(mac);
-  const kind = attrStr(info, IFLA_INFO_KIND);
-  if (kind) link.kind = kind;
-  const master = attrU32(a, IFLA_MASTER);
-  if (master !== undefined) link.master = master;
-  const parent = attrU32(a, IFLA_LINK);
-  if (parent !== undefined) link.parentIndex = parent;
-  const nsid = attrU32(a, IFLA_LINK_NETNSID);
-  if (nsid !== undefined) link.linkNetnsId = nsid | 0;
-  const pdev = attrStr(a, IFLA_PARENT_DEV_NAME);
-  if (pdev) link.parentDevice = pdev;
-  const pbus = attrStr(a, IFLA_PARENT_DEV_BUS_NAME);
-  if (pbus) link.parentBus = pbus;
-  const stats = decodeStats(a.get(IFLA_STATS64));
-  if (stats) link.stats = stats;
-  return { ok: true, value: link };
-}
-
 function ifinfomsg(w: NlWriter, index: number, flags = 0, change = 0): NlWriter {
   return w.u8(0).u8(0).u16(0).i32(index).u32(flags).u32(change);
+}
+
+function addrGenModeAttr(w: NlWriter, mode: AddrGenMode): void {
+  const spec = w.nestStart(IFLA_AF_SPEC);
+  const inet6 = w.nestStart(AF_INET6);
+  w.attrU8(IFLA_INET6_ADDR_GEN_MODE, ADDR_GEN_MODES[mode]);
+  w.nestEnd(inet6).nestEnd(spec);
 }
 
 function describe(ref: LinkRef): string {
@@ -313,6 +176,34 @@ export class LinkOps {
     return "ifb";
   }
 
+  /**
+   * Creates a macvlan on top of `lower`:
+   * `ip link add <name> link <lower> [address <mac>] type macvlan mode <mode>
+   * [addrgenmode <m>]` (VRRP's virtual-MAC link).
+   */
+  async addMacvlan(
+    name: string,
+    lower: LinkRef,
+    opts: { mode?: MacvlanMode; mac?: string; addrGenMode?: AddrGenMode; mtu?: number } = {},
+  ): Promise<void> {
+    const op = `create macvlan "${name}" on ${describe(lower)}`;
+    const lowerIndex = await this.index(lower, op);
+    const mac = opts.mac === undefined ? undefined : parseMac(opts.mac);
+    await this.nl.ack(op, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, (w) => {
+      ifinfomsg(w, 0).attrStr(IFLA_IFNAME, name).attrU32(IFLA_LINK, lowerIndex);
+      if (mac) w.attr(IFLA_ADDRESS, mac);
+      if (opts.mtu !== undefined) w.attrU32(IFLA_MTU, opts.mtu);
+      const li = w.nestStart(IFLA_LINKINFO);
+      w.attrStr(IFLA_INFO_KIND, "macvlan");
+      const data = w.nestStart(IFLA_INFO_DATA);
+      w.attrU32(IFLA_MACVLAN_MODE, MACVLAN_MODES[opts.mode ?? "private"]);
+      w.nestEnd(data).nestEnd(li);
+    });
+    // The kernel takes IFLA_AF_SPEC only once the link exists (EAFNOSUPPORT at creation);
+    // the link is still down, so no link-local address was made yet.
+    if (opts.addrGenMode !== undefined) await this.setAddrGenMode(name, opts.addrGenMode);
+  }
+
   async #set(ref: LinkRef, op: string, body: (w: NlWriter, index: number) => void) {
     const index = await this.index(ref, op);
     await this.nl.ack(op, RTM_NEWLINK, 0, (w) => body(w, index));
@@ -347,6 +238,14 @@ export class LinkOps {
     const bytes = parseMac(mac);
     return this.#set(ref, `set MAC ${mac} on ${describe(ref)}`, (w, i) => {
       ifinfomsg(w, i).attr(IFLA_ADDRESS, bytes);
+    });
+  }
+
+  /** `ip link set dev <ref> addrgenmode <mode>` (`none`: no automatic IPv6 link-local). */
+  setAddrGenMode(ref: LinkRef, mode: AddrGenMode): Promise<void> {
+    return this.#set(ref, `set addrgenmode ${mode} on ${describe(ref)}`, (w, i) => {
+      ifinfomsg(w, i);
+      addrGenModeAttr(w, mode);
     });
   }
 

@@ -1,7 +1,8 @@
 import { parseIp } from "../../core/ip.ts";
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { AddrOps, decodeAddress } from "./addr.ts";
-import { decodeLink, LinkOps } from "./link.ts";
+import { LinkOps } from "./link.ts";
+import { decodeLink } from "./link_info.ts";
 import { RouteOps } from "./route.ts";
 import type { NetlinkSocket, RequestBody } from "./socket.ts";
 import {
