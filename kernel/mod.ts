@@ -103,7 +103,7 @@ export { Tun, type TunCounters, type TunOptions } from "./tun.ts";
 export { type BatchOptions, DatagramBatch } from "./msg_batch.ts";
 export { bindFdToDevice, IpSocket, type SocketCounters } from "./socket_base.ts";
 export { type UdpOptions, UdpSocket } from "./socket_udp.ts";
-export { type RawOptions, RawSocket, VRRP_GROUP_V4, VRRP_GROUP_V6 } from "./socket_raw.ts";
+export { type RawOptions, RawSocket } from "./socket_raw.ts";
 export { PacketSocket } from "./socket_packet.ts";
 export {
   boundDevice,
