@@ -12,3 +12,4 @@ export * from "./core/events.ts";
 export { VERSION } from "./core/version.ts";
 export * from "./vrrp/mod.ts";
 export * from "./ha/mod.ts";
+export * from "./kernel/mod.ts";
