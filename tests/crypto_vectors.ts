@@ -7,7 +7,13 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { hex, toHex } from "./pcap.ts";
-import type { EncryptionAlgorithm, IntegrityAlgorithm, PrfAlgorithm } from "../crypto/types.ts";
+import type {
+  EncryptionAlgorithm,
+  IntegrityAlgorithm,
+  PrfAlgorithm,
+  RandomSource,
+} from "../crypto/types.ts";
+import type { KeyExchangeGroup } from "../crypto/key_exchange.ts";
 
 /** Parses `tests/vectors/crypto/<file>`. */
 export function loadVectors<T>(file: string): T {
@@ -197,4 +203,50 @@ export function runWycheproofMac(
     }
   }
   return n;
+}
+
+/** A random source that hands out `bytes` in order (for known-answer key generation). */
+export function scriptedRandom(...chunks: Uint8Array[]): RandomSource & { left(): number } {
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let off = 0;
+  for (const c of chunks) all.set(c, off), off += c.length;
+  let pos = 0;
+  return {
+    fill(out: Uint8Array): Uint8Array {
+      if (pos + out.length > all.length) throw new Error("scripted random source exhausted");
+      out.set(all.subarray(pos, pos + out.length));
+      pos += out.length;
+      return out;
+    },
+    left: () => all.length - pos,
+  };
+}
+
+/** One key-exchange known answer: both private keys, both public values, g^ir. */
+export interface KeyExchangePair {
+  label: string;
+  group: string;
+  privI: string;
+  pubI: string;
+  privR: string;
+  pubR: string;
+  shared: string;
+}
+
+/** `key_exchange.json`. */
+export interface KeyExchangeVectors {
+  pairs: KeyExchangePair[];
+  scalarMult: { label: string; group: string; scalar: string; u: string; out: string }[];
+  iterated: { label: string; group: string; iterations: number; out: string }[];
+}
+
+/** Checks a known pair through `fromPrivate`: both public values and g^ir from both ends. */
+export function checkKeyExchangePair(group: KeyExchangeGroup, c: KeyExchangePair): void {
+  const i = group.fromPrivate(hex(c.privI)), r = group.fromPrivate(hex(c.privR));
+  assertEquals(toHex(i.publicValue), c.pubI, `${c.label}: initiator public value`);
+  assertEquals(toHex(r.publicValue), c.pubR, `${c.label}: responder public value`);
+  assertEquals(toHex(i.computeShared(hex(c.pubR))), c.shared, `${c.label}: g^ir at the initiator`);
+  assertEquals(toHex(r.computeShared(hex(c.pubI))), c.shared, `${c.label}: g^ir at the responder`);
+  i.destroy();
+  r.destroy();
 }
