@@ -84,11 +84,16 @@ class EcpGroup implements KeyExchangeGroup {
     this.publicLength = 2 * this.sharedLength;
   }
 
-  generate(random: RandomSource): DhPrivate {
+  /** A private scalar in [1, n-1] from 1.5 times its length of random bytes. */
+  drawScalar(random: RandomSource): Uint8Array {
     const seed = random.fill(new Uint8Array(this.curve.lengths.seed!));
     const d = this.curve.utils.randomSecretKey(seed);
     seed.fill(0);
-    const k = new EcpPrivate(this, d);
+    return d;
+  }
+
+  generate(random: RandomSource): DhPrivate {
+    const k = new EcpPrivate(this, this.drawScalar(random));
     void k.publicValue;
     return k;
   }
@@ -111,6 +116,14 @@ class EcpGroup implements KeyExchangeGroup {
     }
     return new EcpPrivate(this, d);
   }
+}
+
+/** Draws a private scalar for `group` (one of {@linkcode ECP_GROUPS}) as its `generate` does. */
+export function drawEcpScalar(group: KeyExchangeGroup, random: RandomSource): Uint8Array {
+  if (!(group instanceof EcpGroup)) {
+    throw new CryptoError(`Cannot draw an ECP scalar for ${group.name}`);
+  }
+  return group.drawScalar(random);
 }
 
 /** ECP groups 19, 20, 21 (RFC 5903). */

@@ -3,9 +3,9 @@ import {
   checkKeyExchangePair,
   type KeyExchangeVectors,
   loadVectors,
-  type WycheproofFile,
+  runWycheproofEcdh,
 } from "../tests/crypto_vectors.ts";
-import { hex, toHex } from "../tests/pcap.ts";
+import { toHex } from "../tests/pcap.ts";
 import { SeededRng } from "../core/rng.ts";
 import { ECP_GROUPS } from "./ecp.ts";
 import { CryptoError } from "./types.ts";
@@ -18,31 +18,13 @@ Deno.test("ecp: RFC 5903 §8 test vectors for groups 19, 20, 21 (KE value x | y,
   for (const c of pairs) checkKeyExchangePair(ECP_GROUPS.find((g) => g.name === c.group)!, c);
 });
 
-for (
-  const [curve, name] of [["secp256r1", "ecp256"], ["secp384r1", "ecp384"], ["secp521r1", "ecp521"]]
-) {
+const CURVES = [["secp256r1", "ecp256"], ["secp384r1", "ecp384"], ["secp521r1", "ecp521"]];
+for (const [curve, name] of CURVES) {
   Deno.test(`${name}: Wycheproof ecdh_${curve}_ecpoint (uncompressed points; invalid curve attacks refused)`, () => {
-    const group = ECP_GROUPS.find((g) => g.name === name)!;
-    let run = 0, refused = 0;
-    for (
-      const g of loadVectors<WycheproofFile>(`wycheproof_ecdh_${curve}_ecpoint.json`).testGroups
-    ) {
-      for (const t of g.tests) {
-        const pub = hex(t.public as string);
-        // IKE carries only x | y: compressed encodings cannot occur (RFC 5903 §7).
-        if (t.flags.includes("CompressedPoint")) continue;
-        const label = `tcId ${t.tcId} (${t.comment || t.flags.join(",")})`;
-        const wire = pub[0] === 4 && pub.length === 1 + group.publicLength ? pub.subarray(1) : pub;
-        const priv = group.fromPrivate(hex(t.private as string));
-        if (t.result === "invalid") {
-          assertThrows(() => priv.computeShared(wire), CryptoError, undefined);
-          refused++;
-        } else {
-          assertEquals(toHex(priv.computeShared(wire)), t.shared, label);
-        }
-        run++;
-      }
-    }
+    const [run, refused] = runWycheproofEcdh(
+      `wycheproof_ecdh_${curve}_ecpoint.json`,
+      ECP_GROUPS.find((g) => g.name === name)!,
+    );
     assert(run > 100 && refused > 0, `${run} run, ${refused} refused`);
   });
 }

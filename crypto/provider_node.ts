@@ -1,11 +1,12 @@
 /**
- * The native provider: the ESP-relevant transforms on node:crypto (OpenSSL-
- * compatible primitives inside Deno), behind the same interfaces as the
- * pure ones and producing identical bytes (cross-tested). Only what Deno's
- * node:crypto offers: AES-128/256-CBC, AES-128/192/256-CTR,
- * AES-128/256-GCM (8/12/16-byte ICVs), ChaCha20-Poly1305 and HMAC-SHA1/
- * SHA2. AES-192-CBC/GCM, XCBC, CMAC, the PRFs and the key-exchange groups
- * always come from the pure provider.
+ * The native provider's ciphers: the ESP encryption transforms on
+ * node:crypto (OpenSSL-compatible primitives inside Deno), behind the same
+ * interface as the pure ones and producing identical bytes (cross-tested).
+ * Only what Deno's node:crypto offers: AES-128/256-CBC, AES-128/192/256-CTR,
+ * AES-128/256-GCM (8/12/16-byte ICVs) and ChaCha20-Poly1305. AES-192-CBC
+ * and -GCM come from the pure provider, and so does every integrity
+ * transform: node's per-call HMAC measured slower than noble's keyed,
+ * cloned HMAC state (BENCHMARKS.md).
  *
  * Decryption of an AEAD releases nothing unless the tag verifies: node's
  * `final()` checks the tag after `update()`; on failure the partial output
@@ -14,14 +15,13 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
+import { createCipheriv, createDecipheriv } from "node:crypto";
 import { checkAligned, checkAlive, checkLength, checkMinLength } from "./errors.ts";
 import { AES_CBC } from "./aes_cbc.ts";
 import { AES_CTR } from "./aes_ctr.ts";
 import { AES_GCM } from "./aes_gcm.ts";
 import { CHACHA20_POLY1305 } from "./chacha20_poly1305.ts";
-import { HMAC_INTEGRITY } from "./hmac.ts";
-import type { Cipher, EncryptionAlgorithm, Integrity, IntegrityAlgorithm } from "./types.ts";
+import type { Cipher, EncryptionAlgorithm } from "./types.ts";
 
 type Mode = "cbc" | "ctr" | "gcm" | "chacha";
 
@@ -133,44 +133,6 @@ class NodeCipher implements Cipher {
   }
 }
 
-class NodeHmac implements Integrity {
-  readonly #alg: IntegrityAlgorithm;
-  readonly #hash: string;
-  readonly #key: Buffer;
-  #destroyed = false;
-
-  constructor(alg: IntegrityAlgorithm, hash: string, key: Uint8Array) {
-    checkLength(`key ${alg.name}`, "key", key, alg.keyLength);
-    this.#alg = alg;
-    this.#hash = hash;
-    this.#key = Buffer.from(key);
-  }
-
-  #digest(data: Uint8Array, trailer: Uint8Array | undefined): Buffer {
-    checkAlive(this.#alg.name, this.#destroyed);
-    const h = createHmac(this.#hash, this.#key).update(data);
-    if (trailer) h.update(trailer);
-    return h.digest();
-  }
-
-  mac(data: Uint8Array, trailer?: Uint8Array): Uint8Array {
-    return bytes(this.#digest(data, trailer)).slice(0, this.#alg.icvLength);
-  }
-
-  verify(data: Uint8Array, icv: Uint8Array, trailer?: Uint8Array): boolean {
-    checkLength(`verify with ${this.#alg.name}`, "ICV", icv, this.#alg.icvLength);
-    const full = this.#digest(data, trailer);
-    let diff = 0;
-    for (let i = 0; i < icv.length; i++) diff |= full[i]! ^ icv[i]!;
-    return diff === 0;
-  }
-
-  destroy(): void {
-    this.#destroyed = true;
-    this.#key.fill(0);
-  }
-}
-
 function native(pure: EncryptionAlgorithm, mode: Mode): EncryptionAlgorithm {
   const alg: EncryptionAlgorithm = { ...pure, create: (key) => new NodeCipher(alg, mode, key) };
   return alg;
@@ -185,12 +147,3 @@ export const NATIVE_ENCRYPTION: readonly EncryptionAlgorithm[] = [
   ...AES_GCM.map((a) => native(a, "gcm")),
   native(CHACHA20_POLY1305, "chacha"),
 ].filter((a) => !UNSUPPORTED.has(a.name));
-
-/** HMAC integrity on node:crypto. */
-export const NATIVE_INTEGRITY: readonly IntegrityAlgorithm[] = HMAC_INTEGRITY.map((pure) => {
-  const alg: IntegrityAlgorithm = {
-    ...pure,
-    create: (key) => new NodeHmac(alg, pure.name.slice(5), key),
-  };
-  return alg;
-});

@@ -102,6 +102,9 @@ Deno.test("registry: the native provider is chosen on request and falls back to 
   assertEquals(native.name, pure.name);
   assert(encryptionByName("aes192-cbc", { provider: "native" }) === encryptionByName("aes192-cbc"));
   assert(integrityByName("aes-xcbc", { provider: "native" }) === integrityByName("aes-xcbc"));
-  assert(integrityByName("hmac-sha1", { provider: "native" }) !== integrityByName("hmac-sha1"));
+  assert(integrityByName("hmac-sha1", { provider: "native" }) === integrityByName("hmac-sha1"));
+  assert(dhGroupByName("x25519", { provider: "native" }) !== dhGroupByName("x25519"));
+  assert(dhGroupByName("modp2048", { provider: "native" }) === dhGroupByName("modp2048"));
+  assert(dhGroupById(21, { provider: "native" }) === dhGroupById(21));
   assertEquals(encryptionById(20, 256, { provider: "native" })?.name, "aes256-gcm-128");
 });

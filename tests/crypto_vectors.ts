@@ -7,11 +7,12 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { hex, toHex } from "./pcap.ts";
-import type {
-  EncryptionAlgorithm,
-  IntegrityAlgorithm,
-  PrfAlgorithm,
-  RandomSource,
+import {
+  CryptoError,
+  type EncryptionAlgorithm,
+  type IntegrityAlgorithm,
+  type PrfAlgorithm,
+  type RandomSource,
 } from "../crypto/types.ts";
 import type { KeyExchangeGroup } from "../crypto/key_exchange.ts";
 
@@ -249,4 +250,70 @@ export function checkKeyExchangePair(group: KeyExchangeGroup, c: KeyExchangePair
   assertEquals(toHex(r.computeShared(hex(c.pubI))), c.shared, `${c.label}: g^ir at the responder`);
   i.destroy();
   r.destroy();
+}
+
+/** Fails unless `fn` throws a CryptoError. */
+export function expectCryptoError(fn: () => unknown, label: string): void {
+  try {
+    fn();
+  } catch (e) {
+    assert(e instanceof CryptoError, `${label}: threw ${String(e)}, not a CryptoError`);
+    return;
+  }
+  throw new Error(`${label}: accepted, expected a CryptoError`);
+}
+
+/**
+ * Runs Wycheproof ECDH tests with SEC 1 point encodings through an ECP
+ * group: uncompressed points are handed over as IKE's x | y; compressed
+ * ones cannot occur in IKE (RFC 5903 §7) and are skipped. Valid and
+ * acceptable cases must give the published shared secret, invalid ones
+ * must throw a CryptoError. Returns [run, refused].
+ */
+export function runWycheproofEcdh(file: string, group: KeyExchangeGroup): [number, number] {
+  let run = 0, refused = 0;
+  for (const g of loadVectors<WycheproofFile>(file).testGroups) {
+    for (const t of g.tests) {
+      if (t.flags.includes("CompressedPoint")) continue;
+      const label = `${file} tcId ${t.tcId} (${t.comment || t.flags.join(",")})`;
+      const pub = hex(t.public as string);
+      const wire = pub[0] === 4 && pub.length === 1 + group.publicLength ? pub.subarray(1) : pub;
+      const priv = group.fromPrivate(hex(t.private as string));
+      if (t.result === "invalid") {
+        expectCryptoError(() => priv.computeShared(wire), label);
+        refused++;
+      } else {
+        assertEquals(toHex(priv.computeShared(wire)), t.shared, label);
+      }
+      priv.destroy();
+      run++;
+    }
+  }
+  return [run, refused];
+}
+
+/**
+ * Runs Wycheproof X25519/X448 tests: valid and acceptable cases must give
+ * the published secret, except those whose secret is all zeros (low-order
+ * public values), which must throw like the invalid ones (RFC 8031 §2.3).
+ * Returns [run, refused].
+ */
+export function runWycheproofXdh(file: string, group: KeyExchangeGroup): [number, number] {
+  let run = 0, refused = 0;
+  for (const tg of loadVectors<WycheproofFile>(file).testGroups) {
+    for (const t of tg.tests) {
+      const label = `${file} tcId ${t.tcId} (${t.comment || t.flags.join(",")})`;
+      const k = group.fromPrivate(hex(t.private as string));
+      const pub = hex(t.public as string);
+      if (t.result === "invalid" || /^(00)+$/.test(t.shared as string)) {
+        expectCryptoError(() => k.computeShared(pub), label);
+        refused++;
+      } else {
+        assertEquals(toHex(k.computeShared(pub)), t.shared, label);
+      }
+      k.destroy();
+      run++;
+    }
+  }
+  return [run, refused];
 }
