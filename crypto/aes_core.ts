@@ -50,9 +50,9 @@ export const decryptWords: (
 
 /** An AES key with its expanded encryption (and, on demand, decryption) schedule. */
 export class AesKey {
-  readonly enc: Uint32Array;
+  readonly #enc: Uint32Array;
   #dec: Uint32Array | undefined;
-  #raw: Uint8Array;
+  readonly #raw: Uint8Array;
 
   /** `key` must be 16, 24 or 32 bytes; `owner` names the transform in errors. */
   constructor(key: Uint8Array, owner: string) {
@@ -62,7 +62,12 @@ export class AesKey {
       );
     }
     this.#raw = key.slice();
-    this.enc = unsafe.expandKeyLE(this.#raw) as Uint32Array;
+    this.#enc = unsafe.expandKeyLE(this.#raw) as Uint32Array;
+  }
+
+  /** The encryption schedule. */
+  get enc(): Uint32Array {
+    return this.#enc;
   }
 
   /** The decryption schedule (expanded the first time it is needed). */
@@ -88,7 +93,7 @@ export class AesKey {
   /** Zeroes the key and both schedules. */
   destroy(): void {
     this.#raw.fill(0);
-    this.enc.fill(0);
+    this.#enc.fill(0);
     this.#dec?.fill(0);
   }
 }

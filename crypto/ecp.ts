@@ -14,74 +14,61 @@
  * @module
  */
 import { p256, p384, p521 } from "@noble/curves/nist.js";
+import {
+  GroupBase,
+  type KeyExchangeGroup,
+  PrivateBase,
+  sharedSecretError,
+} from "./key_exchange.ts";
 import { CryptoError, type DhGroupName, type DhPrivate, type RandomSource } from "./types.ts";
-import type { KeyExchangeGroup } from "./key_exchange.ts";
 
 type Curve = typeof p256;
 
-class EcpPrivate implements DhPrivate {
-  readonly group: EcpGroup;
-  #public: Uint8Array | undefined;
+class EcpPrivate extends PrivateBase {
+  readonly #curve: Curve;
   readonly #d: Uint8Array;
-  #destroyed = false;
 
   constructor(group: EcpGroup, d: Uint8Array) {
-    this.group = group;
+    super(group);
+    this.#curve = group.curve;
     this.#d = d;
   }
 
-  get publicValue(): Uint8Array {
-    if (this.#destroyed && !this.#public) {
-      throw new CryptoError(`Cannot use ${this.group.name} private key: it was destroyed`);
-    }
-    return this.#public ??= this.group.curve.getPublicKey(this.#d, false).slice(1);
+  protected computePublic(): Uint8Array {
+    return this.#curve.getPublicKey(this.#d, false).slice(1);
   }
 
-  computeShared(peerPublic: Uint8Array): Uint8Array {
-    const g = this.group;
-    const action = `Cannot compute ${g.name} shared secret`;
-    if (this.#destroyed) {
-      throw new CryptoError(`Cannot use ${g.name} private key: it was destroyed`);
-    }
-    if (peerPublic.length !== g.publicLength) {
-      throw new CryptoError(
-        `${action}: public value is ${peerPublic.length} bytes, expected ${g.publicLength} (x | y, RFC 5903 §7)`,
-      );
-    }
+  protected agree(peerPublic: Uint8Array): Uint8Array {
     const sec1 = new Uint8Array(1 + peerPublic.length);
     sec1[0] = 4;
     sec1.set(peerPublic, 1);
     let point;
     try {
-      point = g.curve.Point.fromBytes(sec1);
+      point = this.#curve.Point.fromBytes(sec1);
       point.assertValidity();
     } catch {
-      throw new CryptoError(`${action}: public value is not a point on the curve (RFC 6989 §2.3)`);
+      throw sharedSecretError(
+        this.group,
+        "public value is not a point on the curve (RFC 6989 §2.3)",
+      );
     }
-    const shared = point.multiply(g.curve.Point.Fn.fromBytes(this.#d));
-    if (shared.is0()) throw new CryptoError(`${action}: the common point is at infinity`);
+    const shared = point.multiply(this.#curve.Point.Fn.fromBytes(this.#d));
+    if (shared.is0()) throw sharedSecretError(this.group, "the common point is at infinity");
     return shared.toBytes(true).slice(1);
   }
 
-  destroy(): void {
-    this.#destroyed = true;
+  protected wipe(): void {
     this.#d.fill(0);
   }
 }
 
-class EcpGroup implements KeyExchangeGroup {
-  readonly name: DhGroupName;
-  readonly transformId: number;
-  readonly publicLength: number;
-  readonly sharedLength: number;
+class EcpGroup extends GroupBase {
   readonly curve: Curve;
 
   constructor(name: DhGroupName, transformId: number, curve: Curve) {
-    this.name = name;
-    this.transformId = transformId;
+    const coordinate = curve.lengths.publicKey! - 1;
+    super(name, transformId, 2 * coordinate, coordinate);
     this.curve = curve;
-    this.sharedLength = curve.lengths.publicKey! - 1;
-    this.publicLength = 2 * this.sharedLength;
   }
 
   /** A private scalar in [1, n-1] from 1.5 times its length of random bytes. */
@@ -92,6 +79,24 @@ class EcpGroup implements KeyExchangeGroup {
     return d;
   }
 
+  /** The big-endian scalar `secret` (leading zero bytes allowed) at the field length, or an error. */
+  normaliseScalar(secret: Uint8Array): Uint8Array {
+    const len = this.curve.lengths.secretKey!;
+    let s = secret;
+    while (s.length > len && s[0] === 0) s = s.subarray(1);
+    if (s.length > len) {
+      throw new CryptoError(
+        `Cannot import ${this.name} private key: it is longer than ${len} bytes`,
+      );
+    }
+    const d = new Uint8Array(len);
+    d.set(s, len - s.length);
+    if (!this.curve.utils.isValidSecretKey(d)) {
+      throw new CryptoError(`Cannot import ${this.name} private key: not in [1, n-1]`);
+    }
+    return d;
+  }
+
   generate(random: RandomSource): DhPrivate {
     const k = new EcpPrivate(this, this.drawScalar(random));
     void k.publicValue;
@@ -99,31 +104,25 @@ class EcpGroup implements KeyExchangeGroup {
   }
 
   fromPrivate(secret: Uint8Array): DhPrivate {
-    const len = this.curve.lengths.secretKey!;
-    if (secret.length > len) {
-      const extra = secret.subarray(0, secret.length - len);
-      if (extra.some((b) => b !== 0)) {
-        throw new CryptoError(
-          `Cannot import ${this.name} private key: it is longer than ${len} bytes`,
-        );
-      }
-      secret = secret.subarray(secret.length - len);
-    }
-    const d = new Uint8Array(len);
-    d.set(secret, len - secret.length);
-    if (!this.curve.utils.isValidSecretKey(d)) {
-      throw new CryptoError(`Cannot import ${this.name} private key: not in [1, n-1]`);
-    }
-    return new EcpPrivate(this, d);
+    return new EcpPrivate(this, this.normaliseScalar(secret));
   }
+}
+
+function ecpGroup(group: KeyExchangeGroup): EcpGroup {
+  if (!(group instanceof EcpGroup)) {
+    throw new CryptoError(`Cannot use ${group.name} as an ECP group`);
+  }
+  return group;
 }
 
 /** Draws a private scalar for `group` (one of {@linkcode ECP_GROUPS}) as its `generate` does. */
 export function drawEcpScalar(group: KeyExchangeGroup, random: RandomSource): Uint8Array {
-  if (!(group instanceof EcpGroup)) {
-    throw new CryptoError(`Cannot draw an ECP scalar for ${group.name}`);
-  }
-  return group.drawScalar(random);
+  return ecpGroup(group).drawScalar(random);
+}
+
+/** The private scalar `secret` of `group` checked and left-padded to the field length. */
+export function normaliseEcpScalar(group: KeyExchangeGroup, secret: Uint8Array): Uint8Array {
+  return ecpGroup(group).normaliseScalar(secret);
 }
 
 /** ECP groups 19, 20, 21 (RFC 5903). */

@@ -87,9 +87,15 @@ export class Ghash {
       );
     }
     if (off < n) {
-      const w = [0, 0, 0, 0];
-      for (let i = 0; off + i < n; i++) w[i >> 2]! |= data[off + i]! << (24 - 8 * (i & 3));
-      this.#block(this.#y0 ^ w[0]!, this.#y1 ^ w[1]!, this.#y2 ^ w[2]!, this.#y3 ^ w[3]!);
+      let w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+      for (let i = 0; off + i < n; i++) {
+        const v = data[off + i]! << (24 - 8 * (i & 3));
+        if (i < 4) w0 |= v;
+        else if (i < 8) w1 |= v;
+        else if (i < 12) w2 |= v;
+        else w3 |= v;
+      }
+      this.#block(this.#y0 ^ w0, this.#y1 ^ w1, this.#y2 ^ w2, this.#y3 ^ w3);
     }
   }
 

@@ -11,61 +11,53 @@
  *   length (RFC 7296 §3.4, §2.14).
  * - A peer's value must have the prime's length and satisfy 1 < y < p-1
  *   (RFC 6989 §2.1); anything else throws a CryptoError.
+ * - BigInts cannot be wiped: the exponent is kept as bytes (zeroed on
+ *   destroy) and converted for each operation.
  *
  * @module
  */
 import { bigIntToBytes, bytesToBigInt, modPow } from "./bigint.ts";
+import {
+  GroupBase,
+  type KeyExchangeGroup,
+  PrivateBase,
+  sharedSecretError,
+} from "./key_exchange.ts";
 import { MODP_PRIMES } from "./modp_primes.ts";
-import { CryptoError, type DhGroupName, type DhPrivate, type RandomSource } from "./types.ts";
-import type { KeyExchangeGroup } from "./key_exchange.ts";
+import type { DhGroupName, DhPrivate, RandomSource } from "./types.ts";
 
-class ModpPrivate implements DhPrivate {
-  readonly group: ModpGroup;
-  readonly publicValue: Uint8Array;
+class ModpPrivate extends PrivateBase {
+  readonly #g: ModpGroup;
   readonly #x: Uint8Array;
-  #destroyed = false;
 
   constructor(group: ModpGroup, x: Uint8Array) {
-    this.group = group;
+    super(group);
+    this.#g = group;
     this.#x = x;
-    this.publicValue = bigIntToBytes(modPow(2n, bytesToBigInt(x), group.p), group.publicLength);
   }
 
-  computeShared(peerPublic: Uint8Array): Uint8Array {
-    const g = this.group;
-    if (this.#destroyed) {
-      throw new CryptoError(`Cannot use ${g.name} private key: it was destroyed`);
-    }
-    if (peerPublic.length !== g.publicLength) {
-      throw new CryptoError(
-        `Cannot compute ${g.name} shared secret: public value is ${peerPublic.length} bytes, expected ${g.publicLength}`,
-      );
-    }
+  protected computePublic(): Uint8Array {
+    return bigIntToBytes(modPow(2n, bytesToBigInt(this.#x), this.#g.p), this.#g.publicLength);
+  }
+
+  protected agree(peerPublic: Uint8Array): Uint8Array {
+    const g = this.#g;
     const y = bytesToBigInt(peerPublic);
     if (y <= 1n || y >= g.p - 1n) {
       const what = y === 0n ? "0" : y === 1n ? "1" : y === g.p - 1n ? "p-1" : ">= p";
-      throw new CryptoError(
-        `Cannot compute ${g.name} shared secret: public value is ${what}, expected 1 < y < p-1 (RFC 6989 §2.1)`,
-      );
+      throw sharedSecretError(g, `public value is ${what}, expected 1 < y < p-1 (RFC 6989 §2.1)`);
     }
     const z = modPow(y, bytesToBigInt(this.#x), g.p);
-    if (z === 1n) {
-      throw new CryptoError(`Cannot compute ${g.name} shared secret: g^ir is 1 (small subgroup)`);
-    }
+    if (z === 1n) throw sharedSecretError(g, "g^ir is 1 (small subgroup)");
     return bigIntToBytes(z, g.sharedLength);
   }
 
-  destroy(): void {
-    this.#destroyed = true;
+  protected wipe(): void {
     this.#x.fill(0);
   }
 }
 
-class ModpGroup implements KeyExchangeGroup {
-  readonly name: DhGroupName;
-  readonly transformId: number;
-  readonly publicLength: number;
-  readonly sharedLength: number;
+class ModpGroup extends GroupBase {
   /** The prime modulus. */
   readonly p: bigint;
   /** Bytes of private exponent drawn per key. */
@@ -73,17 +65,19 @@ class ModpGroup implements KeyExchangeGroup {
 
   constructor(name: DhGroupName, transformId: number, exponentBits: number) {
     const hex = MODP_PRIMES[transformId]!;
-    this.name = name;
-    this.transformId = transformId;
+    super(name, transformId, hex.length / 2, hex.length / 2);
     this.p = BigInt("0x" + hex);
-    this.publicLength = this.sharedLength = hex.length / 2;
     this.exponentLength = exponentBits / 8;
   }
 
   generate(random: RandomSource): DhPrivate {
     for (;;) {
       const x = random.fill(new Uint8Array(this.exponentLength));
-      if (x.some((b, i) => i < x.length - 1 ? b !== 0 : b > 1)) return new ModpPrivate(this, x);
+      if (x.some((b, i) => i < x.length - 1 ? b !== 0 : b > 1)) {
+        const k = new ModpPrivate(this, x);
+        void k.publicValue;
+        return k;
+      }
     }
   }
 

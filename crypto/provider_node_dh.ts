@@ -19,53 +19,43 @@ import {
   diffieHellman,
   type KeyObject,
 } from "node:crypto";
-import { drawEcpScalar, ECP_GROUPS } from "./ecp.ts";
-import type { KeyExchangeGroup } from "./key_exchange.ts";
-import { CryptoError, type DhGroupName, type DhPrivate, type RandomSource } from "./types.ts";
-import { XDH_GROUPS } from "./xdh.ts";
+import { drawEcpScalar, ECP_GROUPS, normaliseEcpScalar } from "./ecp.ts";
+import {
+  GroupBase,
+  type KeyExchangeGroup,
+  PrivateBase,
+  sharedSecretError,
+} from "./key_exchange.ts";
+import type { DhPrivate, RandomSource } from "./types.ts";
+import { checkNotAllZero, importXdhScalar, XDH_GROUPS } from "./xdh.ts";
 
-function destroyed(name: string): CryptoError {
-  return new CryptoError(`Cannot use ${name} private key: it was destroyed`);
-}
-
-function checkPeerLength(g: KeyExchangeGroup, peer: Uint8Array): void {
-  if (peer.length !== g.publicLength) {
-    throw new CryptoError(
-      `Cannot compute ${g.name} shared secret: public value is ${peer.length} bytes, expected ${g.publicLength}`,
-    );
-  }
-}
-
-class NodeEcpPrivate implements DhPrivate {
-  readonly group: KeyExchangeGroup;
-  readonly publicValue: Uint8Array;
+class NodeEcpPrivate extends PrivateBase {
   readonly #ecdh: ReturnType<typeof createECDH>;
   readonly #d: Buffer;
-  #destroyed = false;
 
   constructor(group: KeyExchangeGroup, curve: string, d: Uint8Array) {
-    this.group = group;
+    super(group);
     this.#d = Buffer.from(d);
     this.#ecdh = createECDH(curve);
     this.#ecdh.setPrivateKey(this.#d);
-    this.publicValue = new Uint8Array(this.#ecdh.getPublicKey().subarray(1));
   }
 
-  computeShared(peerPublic: Uint8Array): Uint8Array {
-    const g = this.group;
-    if (this.#destroyed) throw destroyed(g.name);
-    checkPeerLength(g, peerPublic);
+  protected computePublic(): Uint8Array {
+    return new Uint8Array(this.#ecdh.getPublicKey().subarray(1));
+  }
+
+  protected agree(peerPublic: Uint8Array): Uint8Array {
     try {
       return new Uint8Array(this.#ecdh.computeSecret(Buffer.concat([Buffer.of(4), peerPublic])));
     } catch {
-      throw new CryptoError(
-        `Cannot compute ${g.name} shared secret: public value is not a point on the curve (RFC 6989 §2.3)`,
+      throw sharedSecretError(
+        this.group,
+        "public value is not a point on the curve (RFC 6989 §2.3)",
       );
     }
   }
 
-  destroy(): void {
-    this.#destroyed = true;
+  protected wipe(): void {
     this.#d.fill(0);
     // Overwrite the key held inside the node ECDH object with the scalar 1.
     const one = Buffer.alloc(this.#d.length);
@@ -75,34 +65,31 @@ class NodeEcpPrivate implements DhPrivate {
 }
 
 /** DER prefixes of PKCS#8 private and SPKI public keys for X25519 / X448 (RFC 8410). */
-const XDH_DER = {
+const XDH_DER: Record<string, { pkcs8: string; spki: string }> = {
   curve25519: { pkcs8: "302e020100300506032b656e04220420", spki: "302a300506032b656e032100" },
   curve448: { pkcs8: "3046020100300506032b656f043a0438", spki: "3042300506032b656f033900" },
-} as const;
+};
 
-class NodeXdhPrivate implements DhPrivate {
-  readonly group: KeyExchangeGroup;
-  readonly publicValue: Uint8Array;
-  readonly #der: (typeof XDH_DER)[keyof typeof XDH_DER];
+class NodeXdhPrivate extends PrivateBase {
+  readonly #der: { pkcs8: string; spki: string };
   readonly #key: KeyObject;
   readonly #raw: Uint8Array;
-  #destroyed = false;
 
   constructor(group: KeyExchangeGroup, k: Uint8Array) {
-    this.group = group;
-    this.#der = XDH_DER[group.name as keyof typeof XDH_DER];
+    super(group);
+    this.#der = XDH_DER[group.name]!;
     this.#raw = k;
     const der = Buffer.concat([Buffer.from(this.#der.pkcs8, "hex"), k]);
     this.#key = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
     der.fill(0);
-    const spki = createPublicKey(this.#key).export({ format: "der", type: "spki" });
-    this.publicValue = new Uint8Array(spki.subarray(spki.length - group.publicLength));
   }
 
-  computeShared(peerPublic: Uint8Array): Uint8Array {
-    const g = this.group;
-    if (this.#destroyed) throw destroyed(g.name);
-    checkPeerLength(g, peerPublic);
+  protected computePublic(): Uint8Array {
+    const spki = createPublicKey(this.#key).export({ format: "der", type: "spki" });
+    return new Uint8Array(spki.subarray(spki.length - this.group.publicLength));
+  }
+
+  protected agree(peerPublic: Uint8Array): Uint8Array {
     let shared: Uint8Array;
     try {
       const publicKey = createPublicKey({
@@ -112,68 +99,43 @@ class NodeXdhPrivate implements DhPrivate {
       });
       shared = new Uint8Array(diffieHellman({ privateKey: this.#key, publicKey }));
     } catch {
-      shared = new Uint8Array(g.sharedLength);
+      shared = new Uint8Array(this.group.sharedLength);
     }
-    if (shared.every((b) => b === 0)) {
-      throw new CryptoError(
-        `Cannot compute ${g.name} shared secret: the result is all zeros, a low-order public value (RFC 8031 §2.3)`,
-      );
-    }
-    return shared;
+    return checkNotAllZero(this.group, shared);
   }
 
-  destroy(): void {
-    this.#destroyed = true;
+  protected wipe(): void {
     this.#raw.fill(0);
   }
 }
 
-/** A native group wrapping the pure one's parameters and key drawing. */
-class NodeGroup implements KeyExchangeGroup {
-  readonly name: DhGroupName;
-  readonly transformId: number;
-  readonly publicLength: number;
-  readonly sharedLength: number;
-  readonly #pure: KeyExchangeGroup;
-  readonly #make: (g: KeyExchangeGroup, secret: Uint8Array) => DhPrivate;
+/** A native group: the pure group's parameters, key drawing and import checks. */
+class NodeGroup extends GroupBase {
   readonly #draw: (random: RandomSource) => Uint8Array;
+  readonly #import: (secret: Uint8Array) => Uint8Array;
+  readonly #make: (g: KeyExchangeGroup, secret: Uint8Array) => PrivateBase;
 
   constructor(
     pure: KeyExchangeGroup,
     draw: (random: RandomSource) => Uint8Array,
-    make: (g: KeyExchangeGroup, secret: Uint8Array) => DhPrivate,
+    importKey: (secret: Uint8Array) => Uint8Array,
+    make: (g: KeyExchangeGroup, secret: Uint8Array) => PrivateBase,
   ) {
-    this.name = pure.name;
-    this.transformId = pure.transformId;
-    this.publicLength = pure.publicLength;
-    this.sharedLength = pure.sharedLength;
-    this.#pure = pure;
+    super(pure.name, pure.transformId, pure.publicLength, pure.sharedLength);
     this.#draw = draw;
+    this.#import = importKey;
     this.#make = make;
   }
 
   generate(random: RandomSource): DhPrivate {
-    return this.#make(this, this.#draw(random));
+    const k = this.#make(this, this.#draw(random));
+    void k.publicValue;
+    return k;
   }
 
   fromPrivate(secret: Uint8Array): DhPrivate {
-    // The pure group checks and normalises the encoding (range, length).
-    const checked = this.#pure.fromPrivate(secret);
-    checked.destroy();
-    return this.#make(
-      this,
-      this.#pure.name.startsWith("ecp")
-        ? normaliseScalar(secret, this.sharedLength)
-        : secret.slice(),
-    );
+    return this.#make(this, this.#import(secret));
   }
-}
-
-function normaliseScalar(secret: Uint8Array, length: number): Uint8Array {
-  const d = new Uint8Array(length);
-  const s = secret.length > length ? secret.subarray(secret.length - length) : secret;
-  d.set(s, length - s.length);
-  return d;
 }
 
 const pureGroup = (name: string) => [...ECP_GROUPS, ...XDH_GROUPS].find((g) => g.name === name)!;
@@ -183,6 +145,7 @@ function ecp(name: "ecp256" | "ecp384", curve: string): KeyExchangeGroup {
   return new NodeGroup(
     pure,
     (random) => drawEcpScalar(pure, random),
+    (secret) => normaliseEcpScalar(pure, secret),
     (g, d) => new NodeEcpPrivate(g, curve, d),
   );
 }
@@ -192,6 +155,7 @@ function xdh(name: "curve25519" | "curve448"): KeyExchangeGroup {
   return new NodeGroup(
     pure,
     (random) => random.fill(new Uint8Array(pure.publicLength)),
+    (secret) => importXdhScalar(pure, secret),
     (g, k) => new NodeXdhPrivate(g, k),
   );
 }

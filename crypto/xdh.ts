@@ -14,72 +14,78 @@
  */
 import { x25519 } from "@noble/curves/ed25519.js";
 import { x448 } from "@noble/curves/ed448.js";
-import { CryptoError, type DhGroupName, type DhPrivate, type RandomSource } from "./types.ts";
-import type { KeyExchangeGroup } from "./key_exchange.ts";
+import {
+  GroupBase,
+  type KeyExchangeGroup,
+  PrivateBase,
+  sharedSecretError,
+} from "./key_exchange.ts";
+import {
+  CryptoError,
+  type DhGroup,
+  type DhGroupName,
+  type DhPrivate,
+  type RandomSource,
+} from "./types.ts";
 
 type Xdh = typeof x25519;
 
-class XdhPrivate implements DhPrivate {
-  readonly group: XdhGroup;
-  #public: Uint8Array | undefined;
+/** Throws the RFC 8031 §2.3 error unless `shared` has a non-zero byte. */
+export function checkNotAllZero(group: DhGroup, shared: Uint8Array): Uint8Array {
+  if (shared.every((b) => b === 0)) {
+    throw sharedSecretError(
+      group,
+      "the result is all zeros, a low-order public value (RFC 8031 §2.3)",
+    );
+  }
+  return shared;
+}
+
+/** Checks the length of an imported X25519/X448 private key and copies it. */
+export function importXdhScalar(group: DhGroup, secret: Uint8Array): Uint8Array {
+  if (secret.length !== group.publicLength) {
+    throw new CryptoError(
+      `Cannot import ${group.name} private key: it is ${secret.length} bytes, expected ${group.publicLength}`,
+    );
+  }
+  return secret.slice();
+}
+
+class XdhPrivate extends PrivateBase {
+  readonly #fn: Xdh;
   readonly #k: Uint8Array;
-  #destroyed = false;
 
   constructor(group: XdhGroup, k: Uint8Array) {
-    this.group = group;
+    super(group);
+    this.#fn = group.fn;
     this.#k = k;
   }
 
-  get publicValue(): Uint8Array {
-    if (this.#destroyed && !this.#public) {
-      throw new CryptoError(`Cannot use ${this.group.name} private key: it was destroyed`);
-    }
-    return this.#public ??= this.group.fn.getPublicKey(this.#k);
+  protected computePublic(): Uint8Array {
+    return this.#fn.getPublicKey(this.#k);
   }
 
-  computeShared(peerPublic: Uint8Array): Uint8Array {
-    const g = this.group;
-    const action = `Cannot compute ${g.name} shared secret`;
-    if (this.#destroyed) {
-      throw new CryptoError(`Cannot use ${g.name} private key: it was destroyed`);
-    }
-    if (peerPublic.length !== g.publicLength) {
-      throw new CryptoError(
-        `${action}: public value is ${peerPublic.length} bytes, expected ${g.publicLength}`,
-      );
-    }
+  protected agree(peerPublic: Uint8Array): Uint8Array {
     let shared: Uint8Array;
     try {
-      shared = g.fn.getSharedSecret(this.#k, peerPublic);
+      shared = this.#fn.getSharedSecret(this.#k, peerPublic);
     } catch {
-      shared = new Uint8Array(g.sharedLength);
+      shared = new Uint8Array(this.group.sharedLength);
     }
-    if (shared.every((b) => b === 0)) {
-      throw new CryptoError(
-        `${action}: the result is all zeros, a low-order public value (RFC 8031 §2.3)`,
-      );
-    }
-    return shared;
+    return checkNotAllZero(this.group, shared);
   }
 
-  destroy(): void {
-    this.#destroyed = true;
+  protected wipe(): void {
     this.#k.fill(0);
   }
 }
 
-class XdhGroup implements KeyExchangeGroup {
-  readonly name: DhGroupName;
-  readonly transformId: number;
-  readonly publicLength: number;
-  readonly sharedLength: number;
+class XdhGroup extends GroupBase {
   readonly fn: Xdh;
 
   constructor(name: DhGroupName, transformId: number, fn: Xdh, length: number) {
-    this.name = name;
-    this.transformId = transformId;
+    super(name, transformId, length, length);
     this.fn = fn;
-    this.publicLength = this.sharedLength = length;
   }
 
   generate(random: RandomSource): DhPrivate {
@@ -89,12 +95,7 @@ class XdhGroup implements KeyExchangeGroup {
   }
 
   fromPrivate(secret: Uint8Array): DhPrivate {
-    if (secret.length !== this.publicLength) {
-      throw new CryptoError(
-        `Cannot import ${this.name} private key: it is ${secret.length} bytes, expected ${this.publicLength}`,
-      );
-    }
-    return new XdhPrivate(this, secret.slice());
+    return new XdhPrivate(this, importXdhScalar(this, secret));
   }
 }
 
