@@ -18,14 +18,8 @@ export interface Block {
   s3: number;
 }
 
-/** Encrypts one block given as words (FIPS 197 §5.1). */
-export const encryptWords: (
-  xk: Uint32Array,
-  s0: number,
-  s1: number,
-  s2: number,
-  s3: number,
-) => Block = unsafe.encrypt as (
+/** The block function on words, given an expanded key schedule. */
+export type BlockFunction = (
   xk: Uint32Array,
   s0: number,
   s1: number,
@@ -33,20 +27,11 @@ export const encryptWords: (
   s3: number,
 ) => Block;
 
+/** Encrypts one block given as words (FIPS 197 §5.1). */
+export const encryptWords: BlockFunction = unsafe.encrypt as BlockFunction;
+
 /** Decrypts one block given as words (FIPS 197 §5.3). */
-export const decryptWords: (
-  xk: Uint32Array,
-  s0: number,
-  s1: number,
-  s2: number,
-  s3: number,
-) => Block = unsafe.decrypt as (
-  xk: Uint32Array,
-  s0: number,
-  s1: number,
-  s2: number,
-  s3: number,
-) => Block;
+export const decryptWords: BlockFunction = unsafe.decrypt as BlockFunction;
 
 /** An AES key with its expanded encryption (and, on demand, decryption) schedule. */
 export class AesKey {
