@@ -10,3 +10,5 @@ export * from "./core/rng.ts";
 export * from "./core/log.ts";
 export * from "./core/events.ts";
 export { VERSION } from "./core/version.ts";
+export * from "./vrrp/mod.ts";
+export * from "./ha/mod.ts";
