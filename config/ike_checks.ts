@@ -13,10 +13,11 @@ import { parseIp, parsePrefix } from "../core/ip.ts";
 import type { IkeConfig, TandemConfig, VrfConfig } from "./root_schema.ts";
 import type { Check, Report } from "./validate.ts";
 import { hasAddress, vrfAddresses } from "./vrf_addresses.ts";
+import { encryptionByName } from "../crypto/registry.ts";
 
-/** Whether an encryption algorithm name is an AEAD (GCM, ChaCha20-Poly1305). */
+/** Whether an encryption algorithm (by its CLI name) is an AEAD, as the crypto registry says. */
 export function isAead(enc: string): boolean {
-  return enc.includes("-gcm-") || enc === "chacha20-poly1305";
+  return encryptionByName(enc)?.aead ?? false;
 }
 
 function checkCipherSuite(

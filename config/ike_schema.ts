@@ -26,10 +26,16 @@ import {
   name,
   protocol,
 } from "./value_types.ts";
-import { DH_GROUP_NAMES, ENCRYPTION_NAMES, INTEGRITY_NAMES, PRF_NAMES } from "../crypto/types.ts";
+import {
+  DH_GROUP_NAMES,
+  type DhGroupName,
+  ENCRYPTION_NAMES,
+  INTEGRITY_NAMES,
+  PRF_NAMES,
+} from "../crypto/types.ts";
+import { DH_GROUP_ALIASES } from "../crypto/registry.ts";
 
 const YEAR = 365 * 86_400_000;
-const DH_ALIASES = { x25519: "curve25519", x448: "curve448" } as const;
 
 export const ENC = enumeration(ENCRYPTION_NAMES, "encryption algorithm");
 export const IKE_ENC = enumeration(
@@ -38,7 +44,11 @@ export const IKE_ENC = enumeration(
 );
 export const INTEG = enumeration(INTEGRITY_NAMES, "integrity algorithm");
 export const PRF = enumeration(PRF_NAMES, "pseudo-random function");
-export const DH = enumeration(DH_GROUP_NAMES, "key exchange group", DH_ALIASES);
+export const DH = enumeration(
+  DH_GROUP_NAMES,
+  "key exchange group",
+  DH_GROUP_ALIASES as Readonly<Record<string, DhGroupName>>,
+);
 
 export const UNIQUE_SA = ["no", "never", "keep", "replace"] as const;
 
