@@ -1,7 +1,7 @@
 /**
  * IKE codec costs on the strongSwan captures: decoding an IKE_SA_INIT,
  * checking and decrypting an IKE_AUTH (AES-CBC-128/HMAC-SHA1-96 and
- * AES-GCM-256 on @noble, the suites of tests/ike_codec_suites.ts), and
+ * AES-GCM-256 from crypto/, via tests/ike_codec_suites.ts), and
  * fragmenting plus reassembling a 2.3 kB message with the test doubles.
  *
  * Run: `$DENO bench -A bench/ike_codec_bench.ts`
