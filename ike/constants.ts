@@ -116,7 +116,7 @@ export const TransformType = {
 } as const;
 
 /** RFC 7296 §3.3.5: transform attribute types; bit 15 of the type selects TV. */
-export const TransformAttribute = {
+export const TransformAttributeType = {
   KEY_LENGTH: 14,
 } as const;
 export const ATTRIBUTE_TV_BIT = 0x8000;

@@ -50,7 +50,7 @@ import {
   MORE_PROPOSALS,
   MORE_TRANSFORMS,
   ProtocolId,
-  TransformAttribute as Attr,
+  TransformAttributeType as Attr,
 } from "../constants.ts";
 import { checkField, concat, ok, put16, syntaxError, truncated, u16 } from "./bytes.ts";
 import type { Proposal, Result, SaPayload, Transform, TransformAttribute } from "./types.ts";
