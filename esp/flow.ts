@@ -51,6 +51,8 @@ export class Flow {
   totalLength = 0;
   /** Any fragment, first or not. */
   fragment = false;
+  /** A fragment other than the first (its ports are unknown). */
+  laterFragment = false;
   /** IPv4 Don't Fragment bit. */
   dontFragment = false;
   /** IPv6 extension headers precede the upper layer. */
@@ -118,6 +120,7 @@ function parseV4(p: Uint8Array, len: number, f: Flow): boolean {
   f.dontFragment = (frag & IPV4_DF) !== 0;
   const offset = frag & IPV4_OFFSET_MASK;
   f.fragment = offset !== 0 || (frag & IPV4_MF) !== 0;
+  f.laterFragment = offset !== 0;
   if (offset !== 0) f.srcPort = f.dstPort = OPAQUE_PORT;
   else readPorts(p, ihl, total, f);
   return true;
@@ -134,6 +137,7 @@ function parseV6(p: Uint8Array, len: number, f: Flow): boolean {
   }
   f.dontFragment = true;
   f.fragment = false;
+  f.laterFragment = false;
   f.extensionHeaders = false;
   let nh = p[6]!;
   let off = IPV6_HEADER_LENGTH;
@@ -161,6 +165,7 @@ function parseV6(p: Uint8Array, len: number, f: Flow): boolean {
     off += hlen;
     if (off > total) return false;
   }
+  f.laterFragment = opaque;
   f.protocol = nh;
   f.headerLength = off;
   f.totalLength = total;

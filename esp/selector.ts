@@ -180,6 +180,13 @@ export function selectorMatches(s: Selector, f: Flow): boolean {
     portIn(f.dstPort, s.dstPortLo, s.dstPortHi) && portIn(f.srcPort, s.srcPortLo, s.srcPortHi);
 }
 
+/** Whether `f` matches one of `selectors` (an empty list matches everything). */
+export function matchesAny(selectors: readonly Selector[], f: Flow): boolean {
+  if (selectors.length === 0) return true;
+  for (let i = 0; i < selectors.length; i++) if (selectorMatches(selectors[i]!, f)) return true;
+  return false;
+}
+
 /**
  * How narrow an address range is, in prefix-length units: a prefix gives
  * its length, any range `bits - log2(size)` (so 10.0.0.1-10.0.0.4 counts
