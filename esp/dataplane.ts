@@ -80,9 +80,10 @@ export class Dataplane {
   }
 
   /**
-   * A datagram received `via` UDP port 4500 or a raw protocol-50 socket.
-   * `dst` is our address when the socket tells it (null otherwise: SPI
-   * alone selects the SA). `src` and the ports are not used to select the
+   * A datagram received `via` UDP port 4500 (its payload) or a raw
+   * protocol-50 socket (the ESP packet: an IPv4 raw socket also delivers the
+   * IP header, which the loop strips, taking `dst` from it). `dst` is our
+   * address when known (null otherwise: SPI alone selects the SA). `src` and the ports are not used to select the
    * SA (RFC 4301 §4.1; strongSwan does the same): a NAT may change them, and
    * only IKE may move an SA to a new address (RFC 7296 §2.23).
    */

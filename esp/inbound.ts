@@ -38,30 +38,15 @@ import {
   IPPROTO_NONE,
   NON_ESP_MARKER_LENGTH,
 } from "./constants.ts";
-import type { DropReason } from "./counters.ts";
 import { openEsp } from "./decap.ts";
 import { parseFlow } from "./flow.ts";
 import { classifyNatt, NATT_IKE, NATT_INVALID, NATT_KEEPALIVE } from "./natt.ts";
 import { REPLAY_OK, REPLAY_SEEN } from "./replay.ts";
 import { matchesAny } from "./selector.ts";
-import type { SecurityAssociation } from "./sa.ts";
 import type { DataplaneState } from "./state.ts";
 import { rebuildTransportPacket } from "./transport.ts";
 
 const TWO32 = 0x100000000;
-
-function drop(
-  st: DataplaneState,
-  r: InboundAction,
-  reason: DropReason,
-  sa: SecurityAssociation | null,
-): InboundAction {
-  st.drop(reason, sa);
-  r.kind = "drop";
-  r.reason = reason;
-  r.sa = sa;
-  return r;
-}
 
 /** Runs the pipeline on datagram `d` received `via` a socket, for our address `dst` (null: unknown). */
 export function processInbound(
@@ -91,15 +76,15 @@ export function processInbound(
       r.length = len - NON_ESP_MARKER_LENGTH;
       return r;
     }
-    if (k === NATT_INVALID) return drop(st, r, "bad-udp", null);
+    if (k === NATT_INVALID) return st.reject(r, "bad-udp", null);
   } else if (len < ESP_HEADER_LENGTH) {
-    return drop(st, r, "truncated", null);
+    return st.reject(r, "truncated", null);
   }
 
   // 2. lookup
   const sa = st.sad.inbound(get32(d, 0), dst);
-  if (sa === undefined) return drop(st, r, "no-sa", null);
-  if (sa.encap.kind !== via) return drop(st, r, "encap-mismatch", sa);
+  if (sa === undefined) return st.reject(r, "no-sa", null);
+  if (sa.encap.kind !== via) return st.reject(r, "encap-mismatch", sa);
   const c = sa.counters;
 
   // 3. replay
@@ -107,12 +92,12 @@ export function processInbound(
   const seq = window.infer(get32(d, 4));
   if (seq < 0) {
     c.replayDrops++;
-    return drop(st, r, "bad-seq", sa);
+    return st.reject(r, "bad-seq", sa);
   }
   const verdict = window.check(seq);
   if (verdict !== REPLAY_OK) {
     c.replayDrops++;
-    return drop(st, r, verdict === REPLAY_SEEN ? "replay" : "replay-old", sa);
+    return st.reject(r, verdict === REPLAY_SEEN ? "replay" : "replay-old", sa);
   }
 
   // 4. open
@@ -122,7 +107,7 @@ export function processInbound(
     if (err === "icv") c.icvFailures++;
     else if (err === "bad-padding") c.paddingErrors++;
     else c.malformed++;
-    return drop(st, r, err, sa);
+    return st.reject(r, err, sa);
   }
 
   // 5. window
@@ -131,7 +116,7 @@ export function processInbound(
 
   // 6. mode
   const nh = o.nextHeader;
-  if (nh === IPPROTO_NONE) return drop(st, r, "dummy", sa);
+  if (nh === IPPROTO_NONE) return st.reject(r, "dummy", sa);
   const f = st.flow;
   let buf: Uint8Array;
   let n: number;
@@ -141,7 +126,7 @@ export function processInbound(
       f.family !== (nh === IPPROTO_IPIP ? 4 : 6)
     ) {
       c.malformed++;
-      return drop(st, r, "bad-inner", sa);
+      return st.reject(r, "bad-inner", sa);
     }
     buf = o.plain;
     n = f.totalLength;
@@ -150,14 +135,14 @@ export function processInbound(
     n = rebuildTransportPacket(buf, sa, o.plain, o.length, nh);
     if (n < 0 || !parseFlow(buf, n, f)) {
       c.malformed++;
-      return drop(st, r, "bad-inner", sa);
+      return st.reject(r, "bad-inner", sa);
     }
   }
 
   // 7. policy
   if (!matchesAny(sa.selectors, f)) {
     c.policyDrops++;
-    return drop(st, r, "policy-mismatch", sa);
+    return st.reject(r, "policy-mismatch", sa);
   }
 
   // 8. account

@@ -38,7 +38,6 @@ import {
   IPV6_MIN_MTU,
   MAX_PACKET,
 } from "./constants.ts";
-import type { DropReason } from "./counters.ts";
 import { sealEsp } from "./encap.ts";
 import { type Flow, parseFlow } from "./flow.ts";
 import { buildFragNeeded, buildPacketTooBig, mayAnswerWithIcmp } from "./icmp.ts";
@@ -47,19 +46,6 @@ import { matchesAny } from "./selector.ts";
 import type { DataplaneState } from "./state.ts";
 
 const TWO32 = 0x100000000;
-
-function drop(
-  st: DataplaneState,
-  r: OutboundAction,
-  reason: DropReason,
-  sa: SecurityAssociation | null,
-): OutboundAction {
-  st.drop(reason, sa);
-  r.kind = "drop";
-  r.reason = reason;
-  r.sa = sa;
-  return r;
-}
 
 /** Runs the pipeline on `pkt[0..pkt.length)` read from TUN `ifaceId` (null: the policy TUN). */
 export function processOutbound(
@@ -72,30 +58,30 @@ export function processOutbound(
   r.sa = null;
   r.ifaceId = ifaceId;
   // 1. parse
-  if (pkt.length > MAX_PACKET) return drop(st, r, "too-big", null);
+  if (pkt.length > MAX_PACKET) return st.reject(r, "too-big", null);
   const f = st.flow;
-  if (!parseFlow(pkt, pkt.length, f)) return drop(st, r, "malformed", null);
+  if (!parseFlow(pkt, pkt.length, f)) return st.reject(r, "malformed", null);
   const total = f.totalLength;
 
   // 2. classify
   let sa: SecurityAssociation | undefined;
   if (ifaceId !== null) {
     sa = st.sad.outboundByIface(ifaceId);
-    if (sa === undefined) return drop(st, r, "no-sa", null);
+    if (sa === undefined) return st.reject(r, "no-sa", null);
     if (!matchesAny(sa.selectors, f)) {
       sa.counters.policyDrops++;
-      return drop(st, r, "no-policy", sa);
+      return st.reject(r, "no-policy", sa);
     }
   } else {
     const policy = st.spd.lookup(f);
-    if (policy === undefined) return drop(st, r, "no-policy", null);
+    if (policy === undefined) return st.reject(r, "no-policy", null);
     const action = policy.action;
-    if (action.kind === "discard") return drop(st, r, "policy-discard", null);
-    if (action.kind === "bypass") return drop(st, r, "policy-bypass", null);
+    if (action.kind === "discard") return st.reject(r, "policy-discard", null);
+    if (action.kind === "bypass") return st.reject(r, "policy-bypass", null);
     sa = st.sad.outboundByReqid(action.reqid);
     if (sa === undefined) {
       st.acquire(policy, action.reqid, f);
-      return drop(st, r, "no-sa", null);
+      return st.reject(r, "no-sa", null);
     }
   }
 
@@ -111,7 +97,7 @@ export function processOutbound(
       (f.family === 4 && f.headerLength !== IPV4_HEADER_LENGTH)
     ) {
       sa.counters.malformed++;
-      return drop(st, r, "unsupported", sa);
+      return st.reject(r, "unsupported", sa);
     }
     off = f.headerLength;
     nextHeader = f.protocol;
@@ -130,15 +116,15 @@ export function processOutbound(
   const lt = sa.lifetime;
   if (c.packets + 1 > lt.hardPackets) {
     st.expire(sa, "packets");
-    return drop(st, r, "hard-expired", sa);
+    return st.reject(r, "hard-expired", sa);
   }
   if (c.bytes + len > lt.hardBytes) {
     st.expire(sa, "bytes");
-    return drop(st, r, "hard-expired", sa);
+    return st.reject(r, "hard-expired", sa);
   }
   if (sa.seqOut >= sa.seqMax) {
     st.expire(sa, "seq");
-    return drop(st, r, "seq-exhausted", sa);
+    return st.reject(r, "seq-exhausted", sa);
   }
 
   // 6. seal
@@ -188,7 +174,7 @@ function tooBig(
     ? st.icmpSource4 ?? (sa.local.family === 4 ? sa.local.bytes : null)
     : st.icmpSource6 ?? (sa.local.family === 6 ? sa.local.bytes : null);
   if (src === null || !mayAnswerWithIcmp(pkt, f) || !st.icmpAllowed()) {
-    return drop(st, r, "mtu-exceeded", sa);
+    return st.reject(r, "mtu-exceeded", sa);
   }
   st.drops.bump("mtu-exceeded");
   const n = f.family === 4

@@ -12,6 +12,7 @@ import { EventBus } from "../core/events.ts";
 import type { IpAddress } from "../core/ip.ts";
 import type { Logger } from "../core/log.ts";
 import type { Rng } from "../core/rng.ts";
+import type { InboundAction, OutboundAction } from "./actions.ts";
 import { ACQUIRE_INTERVAL_MS, BUFFER_SIZE, DEFAULT_ICMP_RATE } from "./constants.ts";
 import { type DataplaneStats, DropCounters, type DropReason, newStats } from "./counters.ts";
 import { Opened } from "./decap.ts";
@@ -97,6 +98,19 @@ export class DataplaneState {
     if (this.log.enabled("raw")) {
       this.log.raw(`${this.vrf}: drop ${reason}${sa ? ` (SA ${sa.name})` : ""}`);
     }
+  }
+
+  /** Counts a drop and turns the pipeline's action into it. */
+  reject<T extends OutboundAction | InboundAction>(
+    r: T,
+    reason: DropReason,
+    sa: SecurityAssociation | null,
+  ): T {
+    this.drop(reason, sa);
+    r.kind = "drop";
+    r.reason = reason;
+    r.sa = sa;
+    return r;
   }
 
   /** Takes `sa` out of the tables and zeroes its keys. */

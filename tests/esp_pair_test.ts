@@ -269,3 +269,37 @@ function sealEspForTest(
     scratch,
   );
 }
+
+Deno.test("pair: transport mode behind a NAT: checksums repaired for the addresses B sees (RFC 3948 §3.1.2)", () => {
+  for (const via of ["udp", "raw"] as const) {
+    const { a, b } = gatewayPair({ mode: "transport", via });
+    // A's stack used its private address; the NAT in front of A shows B the SA's address 192.0.2.1.
+    a.dp.addPolicy({
+      selector: { src: "10.0.0.5/32", dst: "198.51.100.1/32" },
+      action: { kind: "protect", reqid: 1 },
+    });
+    for (const protocol of [6, 17] as const) {
+      const p = packet({
+        src: "10.0.0.5",
+        dst: "198.51.100.1",
+        protocol,
+        srcPort: 40000,
+        dstPort: 179,
+        payload: 33,
+      });
+      const got = bytes(receive(b, a, bytes(sent(a.dp, p)), via));
+      assertEquals(got.subarray(12, 16), Uint8Array.of(192, 0, 2, 1), "the SA's peer address");
+      if (via === "udp") {
+        assertEquals(
+          l4ChecksumOk(got, 4),
+          true,
+          `protocol ${protocol}: valid for the rebuilt header`,
+        );
+        if (protocol === 17) assertEquals([got[26], got[27]], [0, 0], "IPv4 UDP checksum zeroed");
+      } else {
+        // Without UDP encapsulation there is no NAT to repair for: the bytes stay as sent.
+        assertEquals(got.subarray(20), p.subarray(20));
+      }
+    }
+  }
+});
