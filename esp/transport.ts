@@ -15,7 +15,13 @@
  * @module
  */
 import { finish, pseudoHeaderSum, put16, sum16 } from "./checksum.ts";
-import { IPPROTO_TCP, IPPROTO_UDP, IPV4_HEADER_LENGTH, IPV6_HEADER_LENGTH } from "./constants.ts";
+import {
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  IPV4_HEADER_LENGTH,
+  IPV6_HEADER_LENGTH,
+  MAX_PACKET,
+} from "./constants.ts";
 import { writeIpv4Header, writeIpv6Header } from "./ip_header.ts";
 import type { SecurityAssociation } from "./sa.ts";
 
@@ -25,7 +31,8 @@ const UDP_CHECKSUM_OFFSET = 6;
 /**
  * Writes the IP packet for the transport-mode payload `src[0..len)` with
  * protocol `nextHeader` arriving on `sa` into `out`. Returns its length, or
- * -1 when a TCP/UDP header to repair is too short.
+ * -1 when it would exceed the largest IP packet or a TCP/UDP header to
+ * repair is too short.
  */
 export function rebuildTransportPacket(
   out: Uint8Array,
@@ -36,6 +43,7 @@ export function rebuildTransportPacket(
 ): number {
   const v4 = sa.local.family === 4;
   const hlen = v4 ? IPV4_HEADER_LENGTH : IPV6_HEADER_LENGTH;
+  if ((v4 ? hlen + len : len) > MAX_PACKET) return -1;
   const from = sa.remote.bytes;
   const to = sa.local.bytes;
   if (v4) writeIpv4Header(out, 0, hlen + len, nextHeader, from, to);
