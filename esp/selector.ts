@@ -43,6 +43,8 @@ export interface SelectorSpec {
 /** A validated selector in match form. */
 export interface Selector {
   readonly family: 4 | 6;
+  /** srcLo, srcHi, dstLo, dstHi as 4 words each, in one array (what matching reads). */
+  readonly bounds: Uint32Array;
   readonly srcLo: Uint32Array;
   readonly srcHi: Uint32Array;
   readonly dstLo: Uint32Array;
@@ -127,12 +129,18 @@ export function makeSelector(spec: SelectorSpec): Selector {
     throw new SelectorError(`Cannot use protocol ${protocol}: need 0..255`);
   }
   const n = family === 4 ? 1 : 4;
+  const bounds = new Uint32Array(16);
+  bounds.set(toWords(src.start), 0);
+  bounds.set(toWords(src.end), 4);
+  bounds.set(toWords(dst.start), 8);
+  bounds.set(toWords(dst.end), 12);
   const sel = {
     family,
-    srcLo: toWords(src.start),
-    srcHi: toWords(src.end),
-    dstLo: toWords(dst.start),
-    dstHi: toWords(dst.end),
+    bounds,
+    srcLo: bounds.subarray(0, 4),
+    srcHi: bounds.subarray(4, 8),
+    dstLo: bounds.subarray(8, 12),
+    dstHi: bounds.subarray(12, 16),
     protocol,
     srcPortLo: 0,
     srcPortHi: 65535,
@@ -149,12 +157,16 @@ export function makeSelector(spec: SelectorSpec): Selector {
 
 /** The selector with source and destination swapped (the other direction of a TS pair). */
 export function reverseSelector(s: Selector): Selector {
+  const bounds = new Uint32Array(16);
+  bounds.set(s.bounds.subarray(8, 16), 0);
+  bounds.set(s.bounds.subarray(0, 8), 8);
   return {
     family: s.family,
-    srcLo: s.dstLo,
-    srcHi: s.dstHi,
-    dstLo: s.srcLo,
-    dstHi: s.srcHi,
+    bounds,
+    srcLo: bounds.subarray(0, 4),
+    srcHi: bounds.subarray(4, 8),
+    dstLo: bounds.subarray(8, 12),
+    dstHi: bounds.subarray(12, 16),
     protocol: s.protocol,
     srcPortLo: s.dstPortLo,
     srcPortHi: s.dstPortHi,
@@ -163,8 +175,22 @@ export function reverseSelector(s: Selector): Selector {
   };
 }
 
-function inRange(a: Uint32Array, lo: Uint32Array, hi: Uint32Array, n: number): boolean {
-  return compareWords(a, lo, n) >= 0 && compareWords(a, hi, n) <= 0;
+/** Whether the IPv6 address `a` lies in [b[o..o+4), b[o+4..o+8)] (lexicographic on words). */
+function in6(a: Uint32Array, b: Uint32Array, o: number): boolean {
+  for (let i = 0; i < 4; i++) {
+    const x = a[i]!;
+    const lo = b[o + i]!;
+    if (x !== lo) {
+      if (x < lo) return false;
+      break;
+    }
+  }
+  for (let i = 0; i < 4; i++) {
+    const x = a[i]!;
+    const hi = b[o + 4 + i]!;
+    if (x !== hi) return x < hi;
+  }
+  return true;
 }
 
 function portIn(port: number, lo: number, hi: number): boolean {
@@ -175,9 +201,16 @@ function portIn(port: number, lo: number, hi: number): boolean {
 export function selectorMatches(s: Selector, f: Flow): boolean {
   if (s.family !== f.family) return false;
   if (s.protocol !== 0 && s.protocol !== f.protocol) return false;
-  const n = s.family === 4 ? 1 : 4;
-  return inRange(f.dst, s.dstLo, s.dstHi, n) && inRange(f.src, s.srcLo, s.srcHi, n) &&
-    portIn(f.dstPort, s.dstPortLo, s.dstPortHi) && portIn(f.srcPort, s.srcPortLo, s.srcPortHi);
+  const b = s.bounds;
+  if (s.family === 4) {
+    const d = f.dst[0]!;
+    const src = f.src[0]!;
+    if (d < b[8]! || d > b[12]! || src < b[0]! || src > b[4]!) return false;
+  } else if (!in6(f.dst, b, 8) || !in6(f.src, b, 0)) {
+    return false;
+  }
+  return portIn(f.dstPort, s.dstPortLo, s.dstPortHi) &&
+    portIn(f.srcPort, s.srcPortLo, s.srcPortHi);
 }
 
 /** Whether `f` matches one of `selectors` (an empty list matches everything). */
