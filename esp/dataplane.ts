@@ -28,6 +28,7 @@
  */
 import type { Timer } from "../core/clock.ts";
 import type { EventBus } from "../core/events.ts";
+import { formatIp, type IpAddress } from "../core/ip.ts";
 import { InboundAction, OutboundAction, type Via } from "./actions.ts";
 import type { DataplaneStats, DropReason } from "./counters.ts";
 import type { EspEvents } from "./events.ts";
@@ -165,6 +166,31 @@ export class Dataplane {
     }
     sa.pathMtu = mtu;
     sa.maxInner = inner;
+  }
+
+  /**
+   * Moves an SA's peer endpoint (IKE saw the peer's NAT mapping change,
+   * RFC 7296 §2.23, or MOBIKE). The port applies to UDP-encapsulated SAs.
+   */
+  updateRemote(sa: SecurityAssociation, remote: IpAddress, remotePort?: number): void {
+    if (remote.family !== sa.local.family) {
+      throw new RangeError(
+        `Cannot move SA ${sa.name} to ${formatIp(remote)}: address family differs`,
+      );
+    }
+    if (remotePort !== undefined) {
+      if (sa.encap.kind !== "udp") {
+        throw new RangeError(`Cannot set a UDP port on SA ${sa.name}: it is not UDP-encapsulated`);
+      }
+      if (!Number.isInteger(remotePort) || remotePort < 1 || remotePort > 65535) {
+        throw new RangeError(
+          `Cannot move SA ${sa.name} to port ${remotePort}: out of range 1..65535`,
+        );
+      }
+      sa.encap = { kind: "udp", localPort: sa.encap.localPort, remotePort };
+    }
+    sa.remote = remote;
+    this.#st.log.control(`${this.#st.vrf}: SA ${sa.name} now ${sa.describe()}`);
   }
 
   // ---- HA hooks ------------------------------------------------------------

@@ -321,3 +321,18 @@ Deno.test("dataplane: install errors, removal zeroes keys", () => {
   assertEquals(dp.removeSa(sa), false);
   assertEquals(dp.sas().length, 0);
 });
+
+Deno.test("dataplane: IKE moves an SA's peer endpoint (NAT mapping changed)", () => {
+  const { a } = gatewayPair({});
+  a.dp.updateRemote(a.out, parseIp("203.0.113.9"), 61000);
+  const r = a.dp.outbound(lanPacket(10));
+  assertEquals([r.kind, r.remote, r.remotePort], ["send", parseIp("203.0.113.9"), 61000]);
+  assertThrows(() => a.dp.updateRemote(a.out, parseIp("2001:db8::1")), RangeError, "family");
+  assertThrows(() => a.dp.updateRemote(a.out, parseIp("203.0.113.9"), 0), RangeError, "port 0");
+  const raw = gatewayPair({ via: "raw" });
+  assertThrows(
+    () => raw.a.dp.updateRemote(raw.a.out, parseIp("203.0.113.9"), 4500),
+    RangeError,
+    "not UDP",
+  );
+});

@@ -114,9 +114,11 @@ export class SecurityAssociation {
   readonly spi: number;
   readonly direction: Direction;
   readonly mode: Mode;
-  readonly encap: Encapsulation;
+  /** Changed only by `Dataplane.updateRemote` (a NAT mapping that moved, RFC 7296 §2.23). */
+  encap: Encapsulation;
   readonly local: IpAddress;
-  readonly remote: IpAddress;
+  /** Changed only by `Dataplane.updateRemote`. */
+  remote: IpAddress;
   readonly name: string;
   readonly esn: boolean;
   readonly reqid: number | undefined;
