@@ -15,7 +15,7 @@
  * This is the decorrelation RFC 4301 §4.4.1.2 asks for in the common case:
  * of two overlapping policies the more specific one wins.
  *
- * Lookup (no allocation): a direct-mapped flow cache keyed by family,
+ * Lookup (no allocation): a two-way set-associative flow cache keyed by family,
  * addresses, protocol and ports in front of an index of destination
  * prefixes (one hash table per prefix length present; ranges are split into
  * prefixes), whose big buckets are indexed again by source prefix. Any
@@ -203,7 +203,9 @@ export class Spd {
   #index6 = new PrefixIndex(6, "dst");
   /** Bumped on every change; cache entries of older generations are misses. */
   #generation = 1;
-  #cacheMask: number;
+  #setMask: number;
+  /** Per set: the way (0/1) that was used last. */
+  #recent: Uint8Array;
   #cacheKeys: Uint32Array;
   #cacheGen: Uint32Array;
   #cacheVal: (Policy | undefined)[];
@@ -213,10 +215,11 @@ export class Spd {
 
   constructor(opts: { cacheSize?: number } = {}) {
     const size = opts.cacheSize ?? DEFAULT_SPD_CACHE_SIZE;
-    if (!Number.isInteger(size) || size < 1 || (size & (size - 1)) !== 0) {
-      throw new RangeError(`Cannot size the SPD cache to ${size}: need a power of two`);
+    if (!Number.isInteger(size) || size < 2 || (size & (size - 1)) !== 0) {
+      throw new RangeError(`Cannot size the SPD cache to ${size}: need a power of two, at least 2`);
     }
-    this.#cacheMask = size - 1;
+    this.#setMask = size / 2 - 1;
+    this.#recent = new Uint8Array(size / 2);
     this.#cacheKeys = new Uint32Array(size * KEY_WORDS);
     this.#cacheGen = new Uint32Array(size);
     this.#cacheVal = new Array<Policy | undefined>(size).fill(undefined);
@@ -266,22 +269,24 @@ export class Spd {
   /** The policy for an outbound packet (first in match order), or undefined. */
   lookup(f: Flow): Policy | undefined {
     if (this.#dirty) this.#rebuild();
-    const slot = this.#slot(f);
-    const k = slot * KEY_WORDS;
-    const keys = this.#cacheKeys;
-    const n = f.family === 4 ? 1 : 4;
-    let hit = this.#cacheGen[slot] === this.#generation &&
-      keys[k] === this.#head(f) && keys[k + 9] === f.protocol && keys[k + 10] === portsWord(f);
-    for (let i = 0; hit && i < n; i++) {
-      hit = keys[k + 1 + i] === f.src[i] && keys[k + 5 + i] === f.dst[i];
-    }
+    // Two-way set-associative: the set is slots 2s and 2s+1; a miss evicts
+    // the way that did not hit last.
+    const set = this.#set(f);
+    let slot = -1;
+    if (this.#matches(2 * set, f)) slot = 2 * set;
+    else if (this.#matches(2 * set + 1, f)) slot = 2 * set + 1;
     let p: Policy | undefined;
-    if (hit) {
+    if (slot >= 0) {
       this.cacheHits++;
+      this.#recent[set] = slot & 1;
       p = this.#cacheVal[slot];
     } else {
       this.cacheMisses++;
       p = (f.family === 4 ? this.#index4 : this.#index6).lookup(f, undefined);
+      slot = 2 * set + (this.#recent[set]! ^ 1);
+      this.#recent[set] = slot & 1;
+      const keys = this.#cacheKeys;
+      const k = slot * KEY_WORDS;
       keys[k] = this.#head(f);
       for (let i = 0; i < 4; i++) {
         keys[k + 1 + i] = f.src[i]!;
@@ -294,6 +299,23 @@ export class Spd {
     }
     if (p !== undefined) p.hits++;
     return p;
+  }
+
+  /** Whether cache slot `slot` holds the flow `f` (current generation). */
+  #matches(slot: number, f: Flow): boolean {
+    const keys = this.#cacheKeys;
+    const k = slot * KEY_WORDS;
+    if (
+      this.#cacheGen[slot] !== this.#generation || keys[k] !== this.#head(f) ||
+      keys[k + 9] !== f.protocol || keys[k + 10] !== portsWord(f)
+    ) {
+      return false;
+    }
+    const n = f.family === 4 ? 1 : 4;
+    for (let i = 0; i < n; i++) {
+      if (keys[k + 1 + i] !== f.src[i] || keys[k + 5 + i] !== f.dst[i]) return false;
+    }
+    return true;
   }
 
   /** Reference lookup: a scan in match order (tests and benchmarks compare against it). */
@@ -315,7 +337,7 @@ export class Spd {
     return f.family | (f.srcPort === OPAQUE_PORT ? 0x100 : 0);
   }
 
-  #slot(f: Flow): number {
+  #set(f: Flow): number {
     let h = Math.imul(f.family ^ f.protocol, 0x01000193) ^ portsWord(f);
     const n = f.family === 4 ? 1 : 4;
     for (let i = 0; i < n; i++) {
@@ -323,7 +345,7 @@ export class Spd {
       h = Math.imul(h ^ f.dst[i]!, 0x85ebca6b);
     }
     h ^= h >>> 16;
-    return h & this.#cacheMask;
+    return h & this.#setMask;
   }
 
   #changed(): void {
