@@ -12,13 +12,7 @@ import process from "node:process";
 import type { EncryptionAlgorithm, IntegrityAlgorithm } from "../crypto/types.ts";
 import { gatewayPair } from "../tests/esp_fixtures.ts";
 import { packet } from "../tests/esp_packets.ts";
-import {
-  AES128_CBC,
-  AES128_GCM_128,
-  CHACHA20_POLY1305,
-  HMAC_SHA1_96,
-  NULL_ENCRYPTION,
-} from "../tests/esp_transforms.ts";
+import { encryption, HMAC_SHA1_96, NULL_ENCRYPTION } from "../tests/esp_transforms.ts";
 
 const SIZE = Number(Deno.args[0] ?? 1400);
 const SECONDS = Number(Deno.args[1] ?? 1);
@@ -44,15 +38,26 @@ function perSecond(fn: () => void): number {
 }
 
 const cases: { name: string; enc: EncryptionAlgorithm; integ: IntegrityAlgorithm | null }[] = [
-  { name: "aes128-cbc + hmac-sha1-96", enc: AES128_CBC, integ: HMAC_SHA1_96 },
-  { name: "aes128-gcm-128", enc: AES128_GCM_128, integ: null },
-  { name: "chacha20-poly1305", enc: CHACHA20_POLY1305, integ: null },
+  { name: "aes128-cbc + hmac-sha1-96", enc: encryption("aes128-cbc"), integ: HMAC_SHA1_96 },
+  {
+    name: "aes128-cbc (native) + hmac-sha1-96",
+    enc: encryption("aes128-cbc", "native"),
+    integ: HMAC_SHA1_96,
+  },
+  { name: "aes128-gcm-128", enc: encryption("aes128-gcm-128"), integ: null },
+  { name: "aes128-gcm-128 (native)", enc: encryption("aes128-gcm-128", "native"), integ: null },
+  { name: "chacha20-poly1305", enc: encryption("chacha20-poly1305"), integ: null },
+  {
+    name: "chacha20-poly1305 (native)",
+    enc: encryption("chacha20-poly1305", "native"),
+    integ: null,
+  },
   { name: "null + hmac-sha1-96 (pipeline + MAC only)", enc: NULL_ENCRYPTION, integ: HMAC_SHA1_96 },
 ];
 
 const k = (n: number) => `${(n / 1000).toFixed(1)} k per CPU-s`;
 console.log(
-  `ESP dataplane, ${SIZE}-byte packets, tunnel mode, UDP encapsulation (transforms: tests/esp_transforms.ts on @noble)`,
+  `ESP dataplane, ${SIZE}-byte packets, tunnel mode, UDP encapsulation (transforms: crypto/ registry, pure and native providers)`,
 );
 for (const c of cases) {
   const { a, b } = gatewayPair({

@@ -5,10 +5,10 @@ import {
   AES128_CBC,
   AES128_GCM_128,
   CHACHA20_POLY1305,
+  encryption,
   HMAC_SHA1_96,
   HMAC_SHA256_128,
   NULL_ENCRYPTION,
-  TEST_ENCRYPTION,
 } from "../tests/esp_transforms.ts";
 import { BUFFER_SIZE } from "./constants.ts";
 import { Opened, openEsp } from "./decap.ts";
@@ -76,13 +76,13 @@ for (
     ["rfc7634-esp-chacha.json", "RFC 7634 A"],
   ]
 ) {
-  Deno.test(`encap: AEAD ESP packets of ${name}`, async () => {
-    for (const c of await vectors<AeadCase>(file!)) {
+  Deno.test(`encap: AEAD ESP packets of ${name} (pure and native transforms)`, async () => {
+    for (const c of (await vectors<AeadCase>(file!)).flatMap((c) => [c, { ...c, native: true }])) {
       const spi = parseInt(c.spi, 16);
       if (spi < 256) continue; // case 4 uses the reserved SPI 0, which no SA may have
       const sa = testSa({
         spi,
-        encryption: TEST_ENCRYPTION[c.enc]!,
+        encryption: encryption(c.enc, "native" in c ? "native" : "pure"),
         encryptionKey: hex(c.key),
         esn: c.esn,
         direction: "in",
@@ -109,11 +109,15 @@ for (
   });
 }
 
-Deno.test("encap: RFC 3602 §4 cases 5-8 (AES-CBC ESP, no authentication)", async () => {
-  for (const c of await vectors<CbcCase>("rfc3602-esp-cbc.json")) {
+Deno.test("encap: RFC 3602 §4 cases 5-8 (AES-CBC ESP, no authentication; pure and native)", async () => {
+  for (
+    const [c, provider] of (await vectors<CbcCase>("rfc3602-esp-cbc.json")).flatMap((c) =>
+      [[c, "pure"], [c, "native"]] as const
+    )
+  ) {
     const sa = testSa({
       spi: parseInt(c.spi, 16),
-      encryption: AES128_CBC,
+      encryption: encryption(c.enc, provider),
       encryptionKey: hex(c.key),
       integrity: null,
     });

@@ -13,6 +13,7 @@ import {
   AES128_CTR,
   AES256_GCM_128,
   CHACHA20_POLY1305,
+  encryption,
   HMAC_SHA256_128,
 } from "./esp_transforms.ts";
 
@@ -44,10 +45,14 @@ const MATRIX = [
   ["transport", true, "raw", AES256_GCM_128, 4],
   ["transport", false, "raw", AES128_CBC, 6],
   ["transport", true, "udp", CHACHA20_POLY1305, 6],
+  ["tunnel", true, "udp", encryption("aes256-gcm-128", "native"), 4],
+  ["tunnel", false, "udp", encryption("aes128-cbc", "native"), 4],
+  ["transport", false, "raw", encryption("chacha20-poly1305", "native"), 6],
 ] as const;
 
 for (const [mode, esn, via, enc, family] of MATRIX) {
-  Deno.test(`pair: ${mode} ${via} ${esn ? "esn" : "no-esn"} ${enc.name} IPv${family} both ways`, () => {
+  const provider = enc === encryption(enc.name) ? "" : " (native)";
+  Deno.test(`pair: ${mode} ${via} ${esn ? "esn" : "no-esn"} ${enc.name}${provider} IPv${family} both ways`, () => {
     const { a, b } = gatewayPair({
       mode,
       esn,
@@ -130,45 +135,52 @@ function l4ChecksumOk(p: Uint8Array, family: 4 | 6): boolean {
   return refChecksum(pseudo, body) === 0;
 }
 
-Deno.test("pair: replays, reorders inside and outside the window, corrupted ICVs, each counted", () => {
-  const { a, b } = gatewayPair({ replayWindow: 32 });
-  const esp = Array.from(
-    { length: 60 },
-    (_, i) => bytes(sent(a.dp, from(a, b, { payload: 10 + i }))),
-  );
-  const deliver = (i: number) => receive(b, a, esp[i - 1]!.slice());
-  const ok = (x: Uint8Array | string) => typeof x !== "string";
-  // in order, then the same packet again
-  assert(ok(deliver(1)) && ok(deliver(2)) && ok(deliver(3)));
-  assertEquals(deliver(2), "drop:replay");
-  // reorder inside the window: 10 first, then 5..9 late
-  assert(ok(deliver(10)));
-  for (const i of [7, 5, 9, 6, 8]) assert(ok(deliver(i)), `late ${i} inside the window`);
-  assertEquals(deliver(7), "drop:replay");
-  // jump ahead: 50 moves the window to 19..50; 18 is outside, 19 inside, 4 never seen but too old
-  assert(ok(deliver(50)));
-  assertEquals(deliver(18), "drop:replay-old");
-  assertEquals(deliver(4), "drop:replay-old");
-  assert(ok(deliver(19)));
-  // corrupted ICV (last byte), corrupted ciphertext, corrupted sequence number: all ICV failures, window untouched
-  const bad1 = esp[50]!.slice();
-  bad1[bad1.length - 1]! ^= 1;
-  assertEquals(receive(b, a, bad1), "drop:icv");
-  const bad2 = esp[51]!.slice();
-  bad2[40]! ^= 0x10;
-  assertEquals(receive(b, a, bad2), "drop:icv");
-  const bad3 = esp[52]!.slice();
-  bad3[7] = 55; // claims seq 55 instead of 53
-  assertEquals(receive(b, a, bad3), "drop:icv");
-  assertEquals(b.in.replay!.top, 50, "failed ICVs never move the window");
-  assert(ok(deliver(51)) && ok(deliver(53)) && ok(deliver(55)), "the genuine packets still pass");
-  assertEquals(b.dp.counters().drops, { replay: 2, "replay-old": 2, icv: 3 });
-  assertEquals([b.in.counters.replayDrops, b.in.counters.icvFailures, b.in.counters.packets], [
-    4,
-    3,
-    14,
-  ]);
-});
+for (
+  const [label, enc] of [
+    ["aes128-cbc + hmac-sha1-96", AES128_CBC],
+    ["aes256-gcm-128 native", encryption("aes256-gcm-128", "native")],
+  ] as const
+) {
+  Deno.test(`pair: replays, reorders inside and outside the window, corrupted ICVs, each counted (${label})`, () => {
+    const { a, b } = gatewayPair({ replayWindow: 32, encryption: enc });
+    const esp = Array.from(
+      { length: 60 },
+      (_, i) => bytes(sent(a.dp, from(a, b, { payload: 10 + i }))),
+    );
+    const deliver = (i: number) => receive(b, a, esp[i - 1]!.slice());
+    const ok = (x: Uint8Array | string) => typeof x !== "string";
+    // in order, then the same packet again
+    assert(ok(deliver(1)) && ok(deliver(2)) && ok(deliver(3)));
+    assertEquals(deliver(2), "drop:replay");
+    // reorder inside the window: 10 first, then 5..9 late
+    assert(ok(deliver(10)));
+    for (const i of [7, 5, 9, 6, 8]) assert(ok(deliver(i)), `late ${i} inside the window`);
+    assertEquals(deliver(7), "drop:replay");
+    // jump ahead: 50 moves the window to 19..50; 18 is outside, 19 inside, 4 never seen but too old
+    assert(ok(deliver(50)));
+    assertEquals(deliver(18), "drop:replay-old");
+    assertEquals(deliver(4), "drop:replay-old");
+    assert(ok(deliver(19)));
+    // corrupted ICV (last byte), corrupted ciphertext, corrupted sequence number: all ICV failures, window untouched
+    const bad1 = esp[50]!.slice();
+    bad1[bad1.length - 1]! ^= 1;
+    assertEquals(receive(b, a, bad1), "drop:icv");
+    const bad2 = esp[51]!.slice();
+    bad2[40]! ^= 0x10;
+    assertEquals(receive(b, a, bad2), "drop:icv");
+    const bad3 = esp[52]!.slice();
+    bad3[7] = 55; // claims seq 55 instead of 53
+    assertEquals(receive(b, a, bad3), "drop:icv");
+    assertEquals(b.in.replay!.top, 50, "failed ICVs never move the window");
+    assert(ok(deliver(51)) && ok(deliver(53)) && ok(deliver(55)), "the genuine packets still pass");
+    assertEquals(b.dp.counters().drops, { replay: 2, "replay-old": 2, icv: 3 });
+    assertEquals([b.in.counters.replayDrops, b.in.counters.icvFailures, b.in.counters.packets], [
+      4,
+      3,
+      14,
+    ]);
+  });
+}
 
 Deno.test("pair: unknown SPI, encapsulation mismatch, truncation, bad seq, IKE, keepalive, garbage", () => {
   const { a, b } = gatewayPair({});
@@ -301,5 +313,39 @@ Deno.test("pair: transport mode behind a NAT: checksums repaired for the address
         assertEquals(got.subarray(20), p.subarray(20));
       }
     }
+  }
+});
+
+Deno.test("pair: random datagrams and packets never throw, for every transform and provider", () => {
+  const transforms = [
+    AES128_CBC,
+    AES128_CTR,
+    AES256_GCM_128,
+    CHACHA20_POLY1305,
+    encryption("aes128-cbc", "native"),
+    encryption("aes256-gcm-128", "native"),
+    encryption("chacha20-poly1305", "native"),
+  ];
+  let x = 11;
+  const rnd = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
+  for (const enc of transforms) {
+    const { a, b } = gatewayPair({
+      encryption: enc,
+      ...(enc === AES128_CTR ? { integrity: HMAC_SHA256_128 } : {}),
+    });
+    const good = bytes(sent(a.dp, from(a, b)));
+    for (let i = 0; i < 1500; i++) {
+      const d = Uint8Array.from({ length: rnd() % 160 }, rnd);
+      if (i % 2 === 0 && d.length >= 8) d.set(good.subarray(0, 4)); // the right SPI
+      if (i % 4 === 0 && d.length >= 8) d.set(good.subarray(4, 8), 4); // and a fresh-looking seq
+      const r = b.dp.inbound(d, null, null, 4500, 4500, "udp");
+      assert(r.kind !== "tun", `${enc.name}: garbage never decrypts`);
+      a.dp.outbound(d);
+    }
+    assertEquals(
+      typeof receive(b, a, good),
+      "object",
+      `${enc.name}: the genuine packet still passes`,
+    );
   }
 });

@@ -22,7 +22,7 @@ import { SeededRng } from "../core/rng.ts";
 import type { EncryptionAlgorithm, IntegrityAlgorithm } from "../crypto/types.ts";
 import { Dataplane } from "../esp/dataplane.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { AES128_CBC, AES256_GCM_128, HMAC_SHA1_96 } from "./esp_transforms.ts";
+import { AES128_CBC, AES256_GCM_128, encryption, HMAC_SHA1_96 } from "./esp_transforms.ts";
 import { hex, readPcap, toHex, udpOfEthernet } from "./pcap.ts";
 
 interface Vectors {
@@ -38,11 +38,24 @@ const LAN_B = "10.102.0.0/24";
 
 const PROFILES: {
   name: string;
+  label: string;
   enc: EncryptionAlgorithm;
   integ: IntegrityAlgorithm | undefined;
 }[] = [
-  { name: "ref-noesn", enc: AES128_CBC, integ: HMAC_SHA1_96 },
-  { name: "gcm", enc: AES256_GCM_128, integ: undefined },
+  { name: "ref-noesn", label: "ref-noesn", enc: AES128_CBC, integ: HMAC_SHA1_96 },
+  { name: "gcm", label: "gcm", enc: AES256_GCM_128, integ: undefined },
+  {
+    name: "ref-noesn",
+    label: "ref-noesn (native)",
+    enc: encryption("aes128-cbc", "native"),
+    integ: HMAC_SHA1_96,
+  },
+  {
+    name: "gcm",
+    label: "gcm (native)",
+    enc: encryption("aes256-gcm-128", "native"),
+    integ: undefined,
+  },
 ];
 
 function dataplane(vrf: string): Dataplane {
@@ -75,7 +88,7 @@ function ends(dir: "i->r" | "r->i") {
 }
 
 for (const prof of PROFILES) {
-  Deno.test(`strongswan ${prof.name}: captured ESP decrypts in Tandem's inbound path to the listed inner packets`, async () => {
+  Deno.test(`strongswan ${prof.label}: captured ESP decrypts in Tandem's inbound path to the listed inner packets`, async () => {
     const { vectors, pcap } = await load(prof.name);
     const dp: Record<string, Dataplane> = { [A]: dataplane("A"), [B]: dataplane("B") };
     for (const [spiHex, k] of Object.entries(vectors.esp_spi_keys)) {
@@ -123,7 +136,7 @@ for (const prof of PROFILES) {
     for (const d of Object.values(dp)) assertEquals(d.counters().drops, {});
   });
 
-  Deno.test(`strongswan ${prof.name}: Tandem's ESP with the captured keys passes an independent decryptor`, async () => {
+  Deno.test(`strongswan ${prof.label}: Tandem's ESP with the captured keys passes an independent decryptor`, async () => {
     const { vectors, pcap } = await load(prof.name);
     // The inner packets, recovered with the inbound path (checked by the test above).
     const rx: Record<string, Dataplane> = { [A]: dataplane("A"), [B]: dataplane("B") };
