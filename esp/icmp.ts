@@ -70,6 +70,26 @@ export function mayAnswerWithIcmp(p: Uint8Array, f: Flow): boolean {
 }
 
 /**
+ * Type, code, a zero checksum, the 32-bit MTU word (ICMPv4 keeps its high
+ * half unused, so the same write fits both) and the quote.
+ */
+function writeIcmpBody(
+  out: Uint8Array,
+  o: number,
+  type: number,
+  code: number,
+  mtu: number,
+  orig: Uint8Array,
+  quote: number,
+): void {
+  out[o] = type;
+  out[o + 1] = code;
+  put16(out, o + 2, 0);
+  put32(out, o + 4, mtu);
+  out.set(orig.subarray(0, quote), o + ICMP_HEADER_LENGTH);
+}
+
+/**
  * Writes an IPv4 "fragmentation needed" error about `orig[0..origLen)` into
  * `out` (from `src`, to the packet's source). Returns its length.
  */
@@ -85,12 +105,7 @@ export function buildFragNeeded(
   const total = IPV4_HEADER_LENGTH + icmpLen;
   writeIpv4Header(out, 0, total, IPPROTO_ICMP, src, orig.subarray(12, 16));
   const o = IPV4_HEADER_LENGTH;
-  out[o] = ICMP_DEST_UNREACH;
-  out[o + 1] = ICMP_FRAG_NEEDED;
-  put16(out, o + 2, 0);
-  put16(out, o + 4, 0);
-  put16(out, o + 6, mtu);
-  out.set(orig.subarray(0, quote), o + ICMP_HEADER_LENGTH);
+  writeIcmpBody(out, o, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu, orig, quote);
   put16(out, o + 2, finish(sum16(out, o, icmpLen)));
   return total;
 }
@@ -110,11 +125,7 @@ export function buildPacketTooBig(
   const icmpLen = ICMP_HEADER_LENGTH + quote;
   writeIpv6Header(out, 0, icmpLen, IPPROTO_ICMPV6, src, orig.subarray(8, 24));
   const o = IPV6_HEADER_LENGTH;
-  out[o] = ICMPV6_PACKET_TOO_BIG;
-  out[o + 1] = 0;
-  put16(out, o + 2, 0);
-  put32(out, o + 4, mtu);
-  out.set(orig.subarray(0, quote), o + ICMP_HEADER_LENGTH);
+  writeIcmpBody(out, o, ICMPV6_PACKET_TOO_BIG, 0, mtu, orig, quote);
   const sum = pseudoHeaderSum(out, 8, out, 24, 16, IPPROTO_ICMPV6, icmpLen);
   put16(out, o + 2, finish(sum16(out, o, icmpLen, sum)));
   return IPV6_HEADER_LENGTH + icmpLen;
