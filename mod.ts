@@ -18,3 +18,4 @@ export * from "./config/mod.ts";
 export * from "./cli/mod.ts";
 export * from "./ike/constants.ts";
 export * from "./ike/message/mod.ts";
+export * from "./esp/mod.ts";
