@@ -38,4 +38,3 @@ export { DEFAULT_SEQ_SYNC } from "./seq_sync.ts";
 export type { SeqSyncConfig } from "./seq_sync.ts";
 export { fixedOverhead, maxInnerLength, maxOverhead, tunMtu, WORST_CASE_OVERHEAD } from "./mtu.ts";
 export type { OverheadParams } from "./mtu.ts";
-export { NATT_PORT } from "./constants.ts";
