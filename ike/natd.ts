@@ -6,13 +6,7 @@
  * @module
  */
 import { sha1 } from "@noble/hashes/legacy.js";
-import type { IpAddress } from "../core/ip.ts";
-
-/** An address and UDP port. */
-export interface Endpoint {
-  readonly address: IpAddress;
-  readonly port: number;
-}
+import type { Endpoint } from "./ports.ts";
 
 /** The NAT_DETECTION_*_IP notification data for `ep`. */
 export function natdHash(spiI: Uint8Array, spiR: Uint8Array, ep: Endpoint): Uint8Array {
