@@ -61,7 +61,7 @@ export type IkeSaState =
   | "passive";
 
 export const IKE_SA_TRANSITIONS: TransitionTable<IkeSaState> = {
-  created: ["connecting", "passive", "destroyed"],
+  created: ["connecting", "established", "passive", "destroyed"],
   connecting: ["established", "deleting", "destroyed"],
   established: ["rekeying", "rekeyed", "deleting", "destroyed", "passive"],
   rekeying: ["established", "rekeyed", "deleting", "destroyed", "passive"],
