@@ -144,7 +144,7 @@ export class Engine {
   // --- initiating ----------------------------------------------------------
 
   /** Starts an IKE SA for `vpn` with its CHILD SAs (the first inside IKE_AUTH). */
-  initiate(vpn: VpnConfig, attempts = 0, replaces?: IkeSa): SaRuntime {
+  initiate(vpn: VpnConfig, attempts: number, replaces?: IkeSa): SaRuntime {
     const local = { address: vpn.localAddress, port: IKE_PORT };
     const remote = { address: vpn.remoteAddress!, port: IKE_PORT };
     const sa = this.newSa(true, this.allocateIkeSpi(), local, remote);

@@ -62,6 +62,13 @@ export interface IkeInstanceInit {
 /** Which SAs an operation applies to. */
 export type SaFilter = { readonly vpn?: string; readonly uid?: number; readonly unknown?: boolean };
 
+const engines = new WeakMap<IkeInstance, Engine>();
+
+/** The engine inside an instance: for white-box tests and debugging only. */
+export function engineOf(i: IkeInstance): Engine {
+  return engines.get(i)!;
+}
+
 export class IkeInstance {
   readonly events: EventBus<IkeEvents>;
   readonly #engine: Engine;
@@ -74,6 +81,7 @@ export class IkeInstance {
       { ...DEFAULT_GLOBAL_OPTIONS, ...init.options },
       this.events,
     );
+    engines.set(this, this.#engine);
     if (init.vpns) this.setVpns(init.vpns);
   }
 
@@ -178,7 +186,7 @@ export class IkeInstance {
   initiate(name: string): number | undefined {
     const vpn = this.#engine.vpns.get(name);
     if (!vpn || vpn.remoteAddress === undefined) return undefined;
-    return this.#engine.initiate(vpn).sa.uid;
+    return this.#engine.initiate(vpn, 0).sa.uid;
   }
 
   #select(f: SaFilter): SaRuntime[] {
@@ -202,6 +210,17 @@ export class IkeInstance {
       }
     }
     return rts.length;
+  }
+
+  /** Deletes one CHILD SA (by inbound SPI), telling the peer. */
+  terminateChild(spiIn: number): boolean {
+    for (const rt of this.#engine.runtimes()) {
+      const c = rt.sa.children.find((x) => x.spiIn === spiIn);
+      if (!c) continue;
+      rt.tasks.queue(new ChildDelete(rt, [c], "terminated"));
+      return true;
+    }
+    return false;
   }
 
   /** Rekeys an IKE SA (by id) or a CHILD SA (by inbound SPI). */

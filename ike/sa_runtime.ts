@@ -157,6 +157,8 @@ export class SaRuntime implements SaContext {
         this.tasks.resendResponse();
         engine.counters.retransmitsAnswered++;
         return;
+      } else if (sa.state !== "connecting" || sa.initRequest) {
+        return this.#drop("invalid-message-id");
       } else {
         sa.initRequest = raw.bytes.slice();
       }

@@ -14,6 +14,7 @@ import type {
   ChildConfig,
   EspProposalConfig,
   GlobalOptions,
+  IkePolicy,
   IkeProposalConfig,
   VpnConfig,
 } from "../ike/config.ts";
@@ -162,6 +163,19 @@ export function child(local: string, remote: string, over: Partial<ChildConfig> 
   };
 }
 
+/** An IKE policy with test defaults. */
+export function ikePolicy(over: Partial<IkePolicy> = {}): IkePolicy {
+  return {
+    proposals: [IKE_DEFAULT],
+    rekeyTime: 4 * 3600,
+    reauthTime: 0,
+    keyingTries: 1,
+    uniqueSa: "no",
+    dpdDelay: 0,
+    ...over,
+  };
+}
+
 /** A VPN named `vpn` between two addresses. */
 export function vpn(
   local: string,
@@ -173,14 +187,7 @@ export function vpn(
     vrf: "main",
     localAddress: parseIp(local),
     ...(remote ? { remoteAddress: parseIp(remote) } : {}),
-    ike: {
-      proposals: [IKE_DEFAULT],
-      rekeyTime: 4 * 3600,
-      reauthTime: 0,
-      keyingTries: 1,
-      uniqueSa: "no",
-      dpdDelay: 0,
-    },
+    ike: ikePolicy(),
     children: [],
     requestVip: false,
     ...over,
@@ -221,11 +228,19 @@ export function node(
   return n;
 }
 
+/** Two nodes and their wire. */
+export interface Pair {
+  readonly clock: FakeClock;
+  readonly wire: FakeWire;
+  readonly a: Node;
+  readonly b: Node;
+}
+
 /** Two nodes, `a` initiating to `b`, with the given VPN tweaks on both. */
 export function pair(
   over: { a?: Partial<VpnConfig>; b?: Partial<VpnConfig>; options?: Partial<GlobalOptions> } = {},
   seed = 1,
-) {
+): Pair {
   const clock = new FakeClock();
   const wire = new FakeWire(clock);
   const a = node(

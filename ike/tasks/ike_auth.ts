@@ -121,6 +121,7 @@ export class IkeAuth implements IkeTask {
     sa.remoteId = peer;
     sa.peer.midSync = hasNotify(msg, NotifyType.IKEV2_MESSAGE_ID_SYNC_SUPPORTED);
     if (!this.ctx.established(false)) return "failed";
+    sa.initRequest = sa.initResponse = undefined;
     return "done";
   }
 
@@ -168,6 +169,7 @@ export class IkeAuth implements IkeTask {
       data: auth,
     });
     if (this.#midSync) msg.payloads.push(notify(NotifyType.IKEV2_MESSAGE_ID_SYNC_SUPPORTED));
+    sa.initRequest = sa.initResponse = undefined;
     return "done";
   }
 }

@@ -4,8 +4,8 @@
  * IKEV2_MESSAGE_ID_SYNC: a 4-octet nonce, the ID of its next request (M1)
  * and the ID of the next request it expects (P1). The peer answers, also
  * with ID 0, the nonce echoed and M2 = max(M1, the ID it expects), P2 =
- * max(P1, its next request ID) (§5.1, as strongSwan's ike_mid_sync). Both
- * sides continue from those.
+ * max(P1, its next request ID) (§5.1, as strongSwan's ike_mid_sync); an M1
+ * below the ID it expects is dropped. Both sides continue from M2 and P2.
  *
  * @module
  */
@@ -36,6 +36,13 @@ export function parseMidSync(
   return { nonce: d.slice(0, 4), send: v.getUint32(4), recv: v.getUint32(8) };
 }
 
+/**
+ * How far a node that took over moves its request counter before syncing:
+ * the peer refuses an M1 below the ID it expects (§5.1), and the records
+ * of the last exchanges before a failover may not have reached the backup.
+ */
+export const MID_SYNC_SHIFT = 16;
+
 export class IkeMidSync implements IkeTask {
   readonly name = "ike-mid-sync" as const;
   #nonce: Uint8Array | undefined;
@@ -43,7 +50,11 @@ export class IkeMidSync implements IkeTask {
   #recv = 0;
   #ok = false;
 
-  constructor(private readonly ctx: SaContext, readonly initiator: boolean) {}
+  constructor(
+    private readonly ctx: SaContext,
+    readonly initiator: boolean,
+    private readonly shift = MID_SYNC_SHIFT,
+  ) {}
 
   exchange(): number {
     return ExchangeType.INFORMATIONAL;
@@ -57,6 +68,7 @@ export class IkeMidSync implements IkeTask {
     const { tasks, ports } = this.ctx;
     if (this.initiator) {
       this.#nonce = ports.rng.fill(new Uint8Array(4));
+      tasks.nextSend = (tasks.nextSend + this.shift) >>> 0;
       msg.payloads.push(
         notify(
           NotifyType.IKEV2_MESSAGE_ID_SYNC,
@@ -83,8 +95,8 @@ export class IkeMidSync implements IkeTask {
         return "done";
       }
       // The answer's "send" is the peer's next request (we expect it); its "recv" is ours.
-      tasks.nextSend = Math.max(tasks.nextSend, f.recv);
-      tasks.expectRecv = Math.max(tasks.expectRecv, f.send);
+      tasks.nextSend = f.recv;
+      tasks.expectRecv = f.send;
       ports.log.ike.control(
         `message IDs synchronised: send ${tasks.nextSend}, expect ${tasks.expectRecv}`,
       );
@@ -98,7 +110,8 @@ export class IkeMidSync implements IkeTask {
     const m2 = Math.max(f.send, tasks.expectRecv);
     const p2 = Math.max(f.recv, tasks.busy ? tasks.nextSend + 1 : tasks.nextSend);
     tasks.expectRecv = m2;
-    tasks.nextSend = p2;
+    // An exchange of ours in flight moves the counter once more when answered.
+    tasks.nextSend = tasks.busy ? p2 - 1 : p2;
     this.#nonce = f.nonce;
     this.#send = p2;
     this.#recv = m2;
