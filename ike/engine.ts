@@ -20,7 +20,8 @@ import type { IkeEvents } from "./events.ts";
 import { type Identity, identityEquals, identityOfAddress } from "./identity.ts";
 import { IkeSa } from "./ike_sa.ts";
 import { armChild, armHalfOpen, armIke } from "./lifecycle.ts";
-import type { DataplaneSa, Endpoint, IkePorts } from "./ports.ts";
+import { dataplaneSa } from "./dataplane_sa.ts";
+import type { Endpoint, IkePorts } from "./ports.ts";
 import { childRecord, ikeRecord, ikeRef } from "./records.ts";
 import { SaRuntime } from "./sa_runtime.ts";
 import { SaTable } from "./sa_table.ts";
@@ -287,52 +288,11 @@ export class Engine {
     return child;
   }
 
-  #dataplaneSa(sa: IkeSa, c: ChildSa): DataplaneSa {
-    const vpn = sa.vpn!;
-    const k = c.keys!;
-    const p = c.proposal!;
-    return {
-      id: c.id,
-      policy: `${vpn.name}/${c.config.name}`,
-      vrf: vpn.vrf,
-      mode: c.mode,
-      local: sa.local,
-      remote: sa.remote,
-      encap: c.encap,
-      inbound: {
-        spi: c.spiIn,
-        enc: p.enc,
-        encKey: k.encIn.slice(),
-        ...(p.integ ? { integ: p.integ, integKey: k.integIn!.slice() } : {}),
-      },
-      outbound: {
-        spi: c.spiOut,
-        enc: p.enc,
-        encKey: k.encOut.slice(),
-        ...(p.integ ? { integ: p.integ, integKey: k.integOut!.slice() } : {}),
-      },
-      esn: p.esn === true,
-      replayWindow: c.config.replayWindow,
-      localTs: c.localTs,
-      remoteTs: c.remoteTs,
-      ...(c.config.svtiIdIn !== undefined ? { svtiIdIn: c.config.svtiIdIn } : {}),
-      ...(c.config.svtiIdOut !== undefined ? { svtiIdOut: c.config.svtiIdOut } : {}),
-      ...(c.config.rekeyBytes !== undefined || c.config.rekeyPackets !== undefined
-        ? {
-          limits: {
-            ...(c.config.rekeyBytes !== undefined ? { softBytes: c.config.rekeyBytes } : {}),
-            ...(c.config.rekeyPackets !== undefined ? { softPackets: c.config.rekeyPackets } : {}),
-          },
-        }
-        : {}),
-    };
-  }
-
   installChild(rt: SaRuntime, child: ChildSa, rekeyOf?: ChildSa, passive = false): boolean {
     const { sa } = rt;
     if (!passive) child.encap = sa.natted;
     child.machine.set(passive ? "passive" : "installing");
-    const r = this.ports.dataplane.install(this.#dataplaneSa(sa, child));
+    const r = this.ports.dataplane.install(dataplaneSa(sa, child));
     if (!r.ok) {
       this.ports.log.chd.warn(`unable to install CHILD SA ${child.config.name}: ${r.reason}`);
       child.machine.set("destroyed");

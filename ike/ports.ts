@@ -58,9 +58,10 @@ export interface DataplaneSa {
   /** Engine-wide unique id of this CHILD SA pair (stable across HA nodes). */
   readonly id: string;
   /**
-   * The security policy this SA serves (VPN and CHILD config). A newly
-   * installed SA takes over outbound traffic of its policy from an older
-   * one, which keeps decrypting inbound until it is removed (rekeying).
+   * The security policy this SA serves (VPN and CHILD config). Outbound
+   * traffic of a policy uses its most recently installed SA that is still
+   * installed; older ones keep decrypting inbound until removed (rekeying,
+   * RFC 7296 §2.8).
    */
   readonly policy: string;
   readonly vrf: string;
