@@ -16,24 +16,20 @@ import {
   ikeProposalPrfs,
   isAeadName,
 } from "./config.ts";
+import { ProtocolId, TransformType } from "./constants.ts";
 import {
-  DH_IDS,
   dhGroupName,
-  ENCRYPTION_IDS,
+  dhId,
+  encryptionId,
   encryptionName,
-  INTEGRITY_IDS,
+  integrityId,
   integrityName,
-  PRF_IDS,
+  prfId,
   prfName,
-  PROTO_ESP,
-  PROTO_IKE,
-  TRANSFORM_DH,
-  TRANSFORM_ENCR,
-  TRANSFORM_ESN,
-  TRANSFORM_INTEG,
-  TRANSFORM_NONE,
-  TRANSFORM_PRF,
 } from "./transforms.ts";
+
+/** Transform ID 0: "NONE" for integrity and key exchange (RFC 7296 §3.3.2). */
+const NONE = 0;
 
 /** One transform as it travels (key length only for ciphers that take the attribute). */
 export interface WireTransform {
@@ -68,10 +64,10 @@ export interface Selection {
 }
 
 function encTransform(name: EncryptionName): WireTransform {
-  const e = ENCRYPTION_IDS[name];
+  const e = encryptionId(name);
   return e.keyBits !== undefined
-    ? { type: TRANSFORM_ENCR, id: e.id, keyLength: e.keyBits }
-    : { type: TRANSFORM_ENCR, id: e.id };
+    ? { type: TransformType.ENCR, id: e.id, keyLength: e.keyBits }
+    : { type: TransformType.ENCR, id: e.id };
 }
 
 /** IKE proposals numbered 1.. from configuration (`spi` empty in IKE_SA_INIT, 8 bytes for a rekey). */
@@ -81,12 +77,12 @@ export function buildIkeProposals(
 ): WireProposal[] {
   return configs.map((c, i) => {
     const t: WireTransform[] = c.enc.map(encTransform);
-    for (const p of ikeProposalPrfs(c)) t.push({ type: TRANSFORM_PRF, id: PRF_IDS[p] });
+    for (const p of ikeProposalPrfs(c)) t.push({ type: TransformType.PRF, id: prfId(p) });
     if (!c.enc.every(isAeadName)) {
-      for (const a of c.integ) t.push({ type: TRANSFORM_INTEG, id: INTEGRITY_IDS[a] });
+      for (const a of c.integ) t.push({ type: TransformType.INTEG, id: integrityId(a) });
     }
-    for (const g of c.dh) t.push({ type: TRANSFORM_DH, id: DH_IDS[g] });
-    return { number: i + 1, protocol: PROTO_IKE, spi, transforms: t };
+    for (const g of c.dh) t.push({ type: TransformType.KE, id: dhId(g) });
+    return { number: i + 1, protocol: ProtocolId.IKE, spi, transforms: t };
   });
 }
 
@@ -102,22 +98,27 @@ export function buildEspProposals(
   return configs.map((c, i) => {
     const t: WireTransform[] = c.enc.map(encTransform);
     if (!c.enc.every(isAeadName)) {
-      for (const a of c.integ) t.push({ type: TRANSFORM_INTEG, id: INTEGRITY_IDS[a] });
+      for (const a of c.integ) t.push({ type: TransformType.INTEG, id: integrityId(a) });
     }
-    if (pfs) { for (const g of c.dh) t.push({ type: TRANSFORM_DH, id: DH_IDS[g] }); }
-    for (const e of c.esn) t.push({ type: TRANSFORM_ESN, id: e ? 1 : 0 });
-    return { number: i + 1, protocol: PROTO_ESP, spi, transforms: t };
+    if (pfs) { for (const g of c.dh) t.push({ type: TransformType.KE, id: dhId(g) }); }
+    for (const e of c.esn) t.push({ type: TransformType.ESN, id: e ? 1 : 0 });
+    return { number: i + 1, protocol: ProtocolId.ESP, spi, transforms: t };
   });
 }
 
 /** The single-proposal answer carrying `sel` with our `spi`. */
 export function chosenToWire(sel: ChosenAlgorithms, number: number, spi: Uint8Array): WireProposal {
   const t: WireTransform[] = [encTransform(sel.enc)];
-  if (sel.prf) t.push({ type: TRANSFORM_PRF, id: PRF_IDS[sel.prf] });
-  if (sel.integ) t.push({ type: TRANSFORM_INTEG, id: INTEGRITY_IDS[sel.integ] });
-  if (sel.dh) t.push({ type: TRANSFORM_DH, id: DH_IDS[sel.dh] });
-  if (sel.esn !== undefined) t.push({ type: TRANSFORM_ESN, id: sel.esn ? 1 : 0 });
-  return { number, protocol: sel.protocol === "ike" ? PROTO_IKE : PROTO_ESP, spi, transforms: t };
+  if (sel.prf) t.push({ type: TransformType.PRF, id: prfId(sel.prf) });
+  if (sel.integ) t.push({ type: TransformType.INTEG, id: integrityId(sel.integ) });
+  if (sel.dh) t.push({ type: TransformType.KE, id: dhId(sel.dh) });
+  if (sel.esn !== undefined) t.push({ type: TransformType.ESN, id: sel.esn ? 1 : 0 });
+  return {
+    number,
+    protocol: sel.protocol === "ike" ? ProtocolId.IKE : ProtocolId.ESP,
+    spi,
+    transforms: t,
+  };
 }
 
 const sameTransform = (a: WireTransform, b: WireTransform) =>
@@ -137,7 +138,7 @@ function matchPair(
   opts: SelectOptions,
 ): ChosenAlgorithms | undefined {
   if (ours.protocol !== theirs.protocol) return undefined;
-  const ike = ours.protocol === PROTO_IKE;
+  const ike = ours.protocol === ProtocolId.IKE;
   const pick = (type: number, prefer?: number): WireTransform | undefined => {
     const cands = ours.transforms.filter((o) =>
       o.type === type && theirs.transforms.some((t) => sameTransform(o, t))
@@ -146,36 +147,36 @@ function matchPair(
   };
   const has = (p: WireProposal, type: number) => p.transforms.some((t) => t.type === type);
   // A type the peer lists that we cannot satisfy fails the pair (RFC 7296 §3.3.6).
-  const enc = pick(TRANSFORM_ENCR);
+  const enc = pick(TransformType.ENCR);
   if (!enc) return undefined;
   const encName = encryptionName(enc.id, enc.keyLength);
   if (!encName) return undefined;
   const aead = isAeadName(encName);
   let integ: IntegrityName | undefined;
   if (aead) {
-    if (theirs.transforms.some((t) => t.type === TRANSFORM_INTEG && t.id !== TRANSFORM_NONE)) {
+    if (theirs.transforms.some((t) => t.type === TransformType.INTEG && t.id !== NONE)) {
       return undefined;
     }
-  } else if (encName !== "null" || has(theirs, TRANSFORM_INTEG)) {
-    const i = pick(TRANSFORM_INTEG);
+  } else if (encName !== "null" || has(theirs, TransformType.INTEG)) {
+    const i = pick(TransformType.INTEG);
     if (!i) return undefined;
     integ = integrityName(i.id);
   }
   let prf: PrfName | undefined;
   if (ike) {
-    const p = pick(TRANSFORM_PRF);
+    const p = pick(TransformType.PRF);
     if (!p) return undefined;
     prf = prfName(p.id);
   }
   let dh: DhGroupName | undefined;
   if (!opts.ignoreDh) {
-    if (has(ours, TRANSFORM_DH)) {
-      const g = pick(TRANSFORM_DH, opts.keGroup);
+    if (has(ours, TransformType.KE)) {
+      const g = pick(TransformType.KE, opts.keGroup);
       if (!g) return undefined;
       dh = dhGroupName(g.id);
-    } else if (theirs.transforms.some((t) => t.type === TRANSFORM_DH && t.id !== TRANSFORM_NONE)) {
+    } else if (theirs.transforms.some((t) => t.type === TransformType.KE && t.id !== NONE)) {
       // The peer insists on PFS but we have none configured.
-      if (!theirs.transforms.some((t) => t.type === TRANSFORM_DH && t.id === TRANSFORM_NONE)) {
+      if (!theirs.transforms.some((t) => t.type === TransformType.KE && t.id === NONE)) {
         return undefined;
       }
     }
@@ -183,12 +184,14 @@ function matchPair(
   }
   let esn: boolean | undefined;
   if (!ike) {
-    if (has(theirs, TRANSFORM_ESN)) {
-      const e = pick(TRANSFORM_ESN);
+    if (has(theirs, TransformType.ESN)) {
+      const e = pick(TransformType.ESN);
       if (!e) return undefined;
       esn = e.id === 1;
     } else {
-      if (!ours.transforms.some((t) => t.type === TRANSFORM_ESN && t.id === 0)) return undefined;
+      if (!ours.transforms.some((t) => t.type === TransformType.ESN && t.id === 0)) {
+        return undefined;
+      }
       esn = false;
     }
   }
@@ -237,7 +240,7 @@ export function acceptAnswer(
   const mine = ours.find((o) => o.number === a.number);
   if (!mine) return undefined;
   for (const t of a.transforms) {
-    if (t.type === TRANSFORM_DH && opts.ignoreDh) continue;
+    if (t.type === TransformType.KE && opts.ignoreDh) continue;
     if (!mine.transforms.some((m) => sameTransform(m, t))) return undefined;
   }
   const chosen = matchPair(mine, a, opts);
@@ -250,7 +253,7 @@ export function acceptAnswer(
  */
 export function wantedKeGroup(sel: ChosenAlgorithms, keGroup: number): number | undefined {
   if (!sel.dh) return undefined;
-  const want = DH_IDS[sel.dh];
+  const want = dhId(sel.dh);
   return want === keGroup ? undefined : want;
 }
 

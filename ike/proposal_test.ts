@@ -10,7 +10,7 @@ import {
   wantedKeGroup,
   type WireProposal,
 } from "./proposal.ts";
-import { PROTO_ESP, TRANSFORM_DH, TRANSFORM_ESN, TRANSFORM_INTEG } from "./transforms.ts";
+import { ProtocolId, TransformType } from "./constants.ts";
 
 const ike = (p: Partial<IkeProposalConfig>): IkeProposalConfig => ({
   enc: ["aes128-cbc"],
@@ -56,11 +56,11 @@ Deno.test("proposal: ESP proposal building (ESN, PFS only on request)", () => {
   const spi = new Uint8Array([1, 2, 3, 4]);
   const cfg = [esp({ dh: ["ecp256"], esn: [true, false] })];
   const [a] = buildEspProposals(cfg, spi, false);
-  assertEquals(a!.protocol, PROTO_ESP);
-  assertEquals(a!.transforms.filter((t) => t.type === TRANSFORM_DH), []);
-  assertEquals(a!.transforms.filter((t) => t.type === TRANSFORM_ESN).map((t) => t.id), [1, 0]);
+  assertEquals(a!.protocol, ProtocolId.ESP);
+  assertEquals(a!.transforms.filter((t) => t.type === TransformType.KE), []);
+  assertEquals(a!.transforms.filter((t) => t.type === TransformType.ESN).map((t) => t.id), [1, 0]);
   const [b] = buildEspProposals(cfg, spi, true);
-  assertEquals(b!.transforms.filter((t) => t.type === TRANSFORM_DH), [{ type: 4, id: 19 }]);
+  assertEquals(b!.transforms.filter((t) => t.type === TransformType.KE), [{ type: 4, id: 19 }]);
 });
 
 Deno.test("proposal: responder prefers its own order across proposals and transforms", () => {
@@ -113,7 +113,7 @@ Deno.test("proposal: AEAD offered with an integrity transform is refused", () =>
   const ours = buildIkeProposals([ike({ enc: ["aes128-gcm-128"], integ: [] })]);
   const bad: WireProposal = {
     ...ours[0]!,
-    transforms: [...ours[0]!.transforms, { type: TRANSFORM_INTEG, id: 2 }],
+    transforms: [...ours[0]!.transforms, { type: TransformType.INTEG, id: 2 }],
   };
   assertEquals(selectProposal(ours, [bad]), undefined);
 });

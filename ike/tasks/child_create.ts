@@ -28,7 +28,7 @@ import {
 import { espSpiBytes, espSpiFromBytes, newNonce } from "../spi.ts";
 import { childSuite, dhGroup } from "../suite.ts";
 import type { InMessage, OutMessage, TaskStatus } from "../task.ts";
-import { DH_IDS, dhGroupName } from "../transforms.ts";
+import { dhGroupName, dhId } from "../transforms.ts";
 import { pickChildByTs, type TrafficSelector, tsSubset } from "../ts.ts";
 import { invalidKe, notify, proposalsOf, saPayload, selectorsOf, tsPayload } from "../wire.ts";
 import { nonceOk, u16Data } from "./common.ts";
@@ -119,7 +119,7 @@ export class ChildCreate implements IkeTask {
         msg.payloads.push({
           kind: "ke",
           critical: false,
-          group: DH_IDS[this.#group],
+          group: dhId(this.#group),
           data: this.#dh.publicValue,
         });
       }
@@ -177,7 +177,7 @@ export class ChildCreate implements IkeTask {
       this.nr = nr;
       if (pfs) {
         const ke = findPayload(msg, "ke");
-        if (!ke || !sel.chosen.dh || ke.group !== DH_IDS[sel.chosen.dh]) {
+        if (!ke || !sel.chosen.dh || ke.group !== dhId(sel.chosen.dh)) {
           return this.#fail("answer without matching KE");
         }
         gir = this.#shared(ke.data);
@@ -309,9 +309,9 @@ export class ChildCreate implements IkeTask {
       this.ni = ni;
       this.nr = nr;
       if (sel.chosen.dh) {
-        const want = ke ? wantedKeGroup(sel.chosen, ke.group) : DH_IDS[sel.chosen.dh];
+        const want = ke ? wantedKeGroup(sel.chosen, ke.group) : dhId(sel.chosen.dh);
         if (want !== undefined || !ke) {
-          this.#error = invalidKe(want ?? DH_IDS[sel.chosen.dh]);
+          this.#error = invalidKe(want ?? dhId(sel.chosen.dh));
           return "more";
         }
         this.#group = sel.chosen.dh;
@@ -359,7 +359,7 @@ export class ChildCreate implements IkeTask {
         msg.payloads.push({
           kind: "ke",
           critical: false,
-          group: DH_IDS[this.#group!],
+          group: dhId(this.#group!),
           data: this.#publicValue,
         });
       }

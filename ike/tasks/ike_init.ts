@@ -24,7 +24,7 @@ import {
 } from "../proposal.ts";
 import { newNonce, spiHex } from "../spi.ts";
 import { dhGroup, ikeCrypto, ikeSuite } from "../suite.ts";
-import { DH_IDS, dhGroupName } from "../transforms.ts";
+import { dhGroupName, dhId } from "../transforms.ts";
 import { invalidKe, notify, proposalsOf, saPayload } from "../wire.ts";
 import type { TaskStatus } from "../task.ts";
 import { nonceOk, u16Data } from "./common.ts";
@@ -75,7 +75,7 @@ export class IkeInit implements IkeTask {
     if (this.#cookie) msg.payloads.push(notify(NotifyType.COOKIE, this.#cookie));
     msg.payloads.push(
       saPayload(buildIkeProposals(vpn.ike.proposals)),
-      { kind: "ke", critical: false, group: DH_IDS[this.#group], data: this.#dh.publicValue },
+      { kind: "ke", critical: false, group: dhId(this.#group), data: this.#dh.publicValue },
       { kind: "nonce", critical: false, data: this.#nonce },
       notify(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED),
     );
@@ -124,7 +124,7 @@ export class IkeInit implements IkeTask {
     const sel = saP
       ? acceptAnswer(buildIkeProposals(vpn.ike.proposals), proposalsOf(saP))
       : undefined;
-    if (!sel || !ke || !nonceOk(nonce) || DH_IDS[sel.chosen.dh!] !== ke.group) {
+    if (!sel || !ke || !nonceOk(nonce) || dhId(sel.chosen.dh!) !== ke.group) {
       log.warn("IKE_SA_INIT response unacceptable (proposal, KE or nonce)");
       return "failed";
     }
@@ -207,7 +207,7 @@ export class IkeInit implements IkeTask {
     const sel = this.#selection!;
     msg.payloads.push(
       saPayload([chosenToWire(sel.chosen, sel.number, new Uint8Array(0))]),
-      { kind: "ke", critical: false, group: DH_IDS[this.#group!], data: this.#publicValue! },
+      { kind: "ke", critical: false, group: dhId(this.#group!), data: this.#publicValue! },
       { kind: "nonce", critical: false, data: this.#nonce! },
     );
     if (this.#peerFrag) msg.payloads.push(notify(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED));

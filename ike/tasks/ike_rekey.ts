@@ -28,7 +28,7 @@ import {
 import { newNonce } from "../spi.ts";
 import { dhGroup, ikeCrypto, ikeSuite } from "../suite.ts";
 import type { InMessage, OutMessage, TaskStatus } from "../task.ts";
-import { DH_IDS, dhGroupName } from "../transforms.ts";
+import { dhGroupName, dhId } from "../transforms.ts";
 import { invalidKe, notify, proposalsOf, saPayload } from "../wire.ts";
 import { nonceOk, oursIsRedundant, u16Data } from "./common.ts";
 import { IkeDelete } from "./ike_delete.ts";
@@ -112,7 +112,7 @@ export class IkeRekey implements IkeTask {
     msg.payloads.push(
       saPayload(buildIkeProposals(sa.vpn!.ike.proposals, this.#spi)),
       { kind: "nonce", critical: false, data: this.#nonce },
-      { kind: "ke", critical: false, group: DH_IDS[this.#group], data: this.#dh.publicValue },
+      { kind: "ke", critical: false, group: dhId(this.#group), data: this.#dh.publicValue },
     );
     return "more";
   }
@@ -146,7 +146,7 @@ export class IkeRekey implements IkeTask {
     const sel = saP &&
       acceptAnswer(buildIkeProposals(sa.vpn!.ike.proposals, this.#spi), proposalsOf(saP));
     if (
-      !sel || sel.spi.length !== 8 || !ke || !nonceOk(nonce) || ke.group !== DH_IDS[sel.chosen.dh!]
+      !sel || sel.spi.length !== 8 || !ke || !nonceOk(nonce) || ke.group !== dhId(sel.chosen.dh!)
     ) {
       return this.#giveUp("unacceptable answer");
     }
@@ -264,7 +264,7 @@ export class IkeRekeyResponder implements IkeTask {
     msg.payloads.push(
       saPayload([chosenToWire(sel.chosen, sel.number, this.#spi!)]),
       { kind: "nonce", critical: false, data: this.#nonce! },
-      { kind: "ke", critical: false, group: DH_IDS[sel.chosen.dh!], data: this.#public! },
+      { kind: "ke", critical: false, group: dhId(sel.chosen.dh!), data: this.#public! },
     );
     return "done";
   }
