@@ -10,3 +10,7 @@ export * from "./core/rng.ts";
 export * from "./core/log.ts";
 export * from "./core/events.ts";
 export { VERSION } from "./core/version.ts";
+export * from "./crypto/mod.ts";
+export * from "./vrrp/mod.ts";
+export * from "./ha/mod.ts";
+export * from "./kernel/mod.ts";

@@ -1,0 +1,7 @@
+/**
+ * HA groups (and, later, HA IKE sync).
+ *
+ * @module
+ */
+export * from "./group.ts";
+export * from "./show.ts";
