@@ -187,7 +187,8 @@ for (const profile of PROFILES) {
           "IKE rekey by strongSwan",
         );
         swan = await pair.b.waitForSas((s) =>
-          s.length === 1 && s[0]!.state === "ESTABLISHED" && s[0]!.initiatorSpi === ours.ike[0]!.spiI
+          s.length === 1 && s[0]!.state === "ESTABLISHED" &&
+          s[0]!.initiatorSpi === ours.ike[0]!.spiI
         );
         check();
         const ike1 = ours.ike[0]!.spiI;
