@@ -12,9 +12,11 @@ import {
   mirrored,
   type Node,
   pair,
+  PSK,
+  states,
+  vpn,
 } from "./ike_fixture.ts";
 
-const states = (n: Node) => n.ike.listIkeSas().map((s) => s.state);
 const up = (a: Node, b: Node) =>
   states(a).join() === "established" && states(b).join() === "established" && mirrored(a, b);
 

@@ -272,6 +272,20 @@ export function pair(
   return { clock, wire, a, b };
 }
 
+/** The states of a node's IKE SAs. */
+export function states(n: Node): string[] {
+  return n.ike.listIkeSas().map((s) => s.state);
+}
+
+/** A pair with the IKE SA and its CHILD SA already up (throws otherwise). */
+export function establishedPair(over: Parameters<typeof pair>[0] = {}, seed = 1): Pair {
+  const p = pair(over, seed);
+  p.a.ike.initiate("vpn");
+  p.clock.advance(100);
+  if (!mirrored(p.a, p.b)) throw new Error(`no SA between a and b\n${dump(p.a)}\n${dump(p.b)}`);
+  return p;
+}
+
 /** The identity text helper tests use. */
 export const id = parseIdentity;
 

@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { FakeClock } from "../core/clock.ts";
 import type { IkeInstance } from "../ike/instance.ts";
-import { child, dump, FakeWire, mirrored, type Node, node, vpn } from "./ike_fixture.ts";
+import { child, dump, FakeWire, id, mirrored, node, states, vpn } from "./ike_fixture.ts";
 
 /** Forwards an active node's events into a backup node, as the HA sync would. */
 function mirror(
@@ -37,8 +37,6 @@ function cluster() {
   ], 12);
   return { clock, wire, active, backup, peer };
 }
-
-const states = (n: Node) => n.ike.listIkeSas().map((s) => s.state);
 
 Deno.test("ike ha: records make passive SAs on the backup; after takeover the peer carries on", () => {
   const { clock, wire, active, backup, peer } = cluster();

@@ -6,33 +6,26 @@ import { decodeMessage } from "../ike/message/message.ts";
 import {
   child,
   dump,
+  establishedPair,
   FakeWire,
+  id,
   ikePolicy,
   mirrored,
-  type Node,
   node,
   pair,
+  states,
   vpn,
 } from "./ike_fixture.ts";
 
-const states = (n: Node) => n.ike.listIkeSas().map((s) => s.state);
 const header = (d: Uint8Array) => {
   const bytes = d[0] === 0 && d[1] === 0 && d[2] === 0 && d[3] === 0 ? d.subarray(4) : d;
   const m = decodeMessage(bytes);
   return m.ok ? m.value.header : undefined;
 };
 
-function established(over: Parameters<typeof pair>[0] = {}, seed = 1) {
-  const p = pair(over, seed);
-  p.a.ike.initiate("vpn");
-  p.clock.advance(100);
-  assert(mirrored(p.a, p.b), dump(p.a) + dump(p.b));
-  return p;
-}
-
 Deno.test("ike lifecycle: IKE SA delete from either side removes everything on both", () => {
   for (const who of ["a", "b"] as const) {
-    const p = established();
+    const p = establishedPair();
     const downs: string[] = [];
     p.a.ike.events.on("ike-sa-down", (e) => downs.push(`a:${e.reason}`));
     p.b.ike.events.on("ike-sa-down", (e) => downs.push(`b:${e.reason}`));
@@ -53,7 +46,7 @@ Deno.test("ike lifecycle: CHILD SA delete from either side; the response carries
     proposals: [{ enc: ["aes128-gcm-128"], integ: [], prf: ["hmac-sha256"], dh: ["curve25519"] }],
   });
   for (const who of ["a", "b"] as const) {
-    const p = established({ a: { ike: gcm }, b: { ike: gcm } });
+    const p = establishedPair({ a: { ike: gcm }, b: { ike: gcm } });
     const spi = parseInt(p[who].ike.listChildSas()[0]!.spiIn, 16);
     assert(p[who].ike.terminateChild(spi));
     p.clock.advance(100);
@@ -70,7 +63,7 @@ Deno.test("ike lifecycle: CHILD SA delete from either side; the response carries
 });
 
 Deno.test("ike lifecycle: DPD declares a silent peer dead after the retransmits", () => {
-  const p = established({ a: { ike: ikePolicy({ dpdDelay: 30 }) } });
+  const p = establishedPair({ a: { ike: ikePolicy({ dpdDelay: 30 }) } });
   const downs: string[] = [];
   p.a.ike.events.on("ike-sa-down", (e) => downs.push(e.reason));
   p.wire.rules.push((d) => (d.to.address.bytes[0] === 198 ? { drop: true } : undefined));
@@ -84,7 +77,7 @@ Deno.test("ike lifecycle: DPD declares a silent peer dead after the retransmits"
 });
 
 Deno.test("ike lifecycle: DPD stays quiet while ESP traffic arrives", () => {
-  const p = established({ a: { ike: ikePolicy({ dpdDelay: 30 }) } });
+  const p = establishedPair({ a: { ike: ikePolicy({ dpdDelay: 30 }) } });
   const id = [...p.a.dataplane.sas.keys()][0]!;
   const sent = p.wire.log.length;
   for (let t = 0; t < 10; t++) {
@@ -204,7 +197,7 @@ Deno.test("ike lifecycle: keying-tries 0 retries forever", () => {
 });
 
 Deno.test("ike lifecycle: unique-sa replace keeps only the newest IKE SA of a peer", () => {
-  const p = established({ b: { ike: ikePolicy({ uniqueSa: "replace" }) } });
+  const p = establishedPair({ b: { ike: ikePolicy({ uniqueSa: "replace" }) } });
   p.a.ike.initiate("vpn");
   p.clock.advance(200);
   assertEquals(states(p.b), ["established"], dump(p.b));
@@ -213,7 +206,7 @@ Deno.test("ike lifecycle: unique-sa replace keeps only the newest IKE SA of a pe
 });
 
 Deno.test("ike lifecycle: INITIAL_CONTACT from a restarted peer clears its old SAs", () => {
-  const p = established();
+  const p = establishedPair();
   // a restarts: a fresh engine at the same address initiates again.
   const a2 = node(p.wire, "a2", "192.0.2.1", [
     vpn("192.0.2.1", "198.51.100.2", { children: [child("10.1.0.0/24", "10.2.0.0/24")] }),
@@ -238,7 +231,7 @@ Deno.test("ike lifecycle: a half-open responder SA is dropped after the timeout"
 });
 
 Deno.test("ike lifecycle: make-before-break reauthentication replaces the IKE SA", () => {
-  const p = established({ a: { ike: ikePolicy({ reauthTime: 1200 }) } });
+  const p = establishedPair({ a: { ike: ikePolicy({ reauthTime: 1200 }) } });
   const old = p.a.ike.listIkeSas()[0]!.spiI;
   p.clock.advance(1200_000);
   const now = p.a.ike.listIkeSas();
@@ -250,7 +243,7 @@ Deno.test("ike lifecycle: make-before-break reauthentication replaces the IKE SA
 });
 
 Deno.test("ike lifecycle: shutdown sends deletes and leaves nothing", () => {
-  const p = established();
+  const p = establishedPair();
   p.a.ike.shutdown();
   p.clock.advance(100);
   assertEquals(p.a.ike.counts().ikeSas + p.b.ike.counts().ikeSas, 0);

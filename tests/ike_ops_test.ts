@@ -2,17 +2,16 @@ import { assert, assertEquals, assertNotEquals } from "./assert.ts";
 import { formatIp, parseIp, parsePrefix } from "../core/ip.ts";
 import { CpAttribute } from "../ike/constants.ts";
 import { parseReply, replyAttributes } from "../ike/tasks/ike_config.ts";
-import { child, dump, ikePolicy, mirrored, type Node, pair, vpn } from "./ike_fixture.ts";
-
-const states = (n: Node) => n.ike.listIkeSas().map((s) => s.state);
-
-function established(over: Parameters<typeof pair>[0] = {}) {
-  const p = pair(over);
-  p.a.ike.initiate("vpn");
-  p.clock.advance(100);
-  assert(mirrored(p.a, p.b), dump(p.a) + dump(p.b));
-  return p;
-}
+import {
+  child,
+  dump,
+  establishedPair,
+  ikePolicy,
+  mirrored,
+  pair,
+  states,
+  vpn,
+} from "./ike_fixture.ts";
 
 Deno.test("ike ops: CP reply attributes round trip (RFC 7296 §3.15.1 formats)", () => {
   const attrs = replyAttributes(parseIp("192.168.0.7"), {
@@ -53,7 +52,7 @@ Deno.test("ike ops: CP reply attributes round trip (RFC 7296 §3.15.1 formats)",
 });
 
 Deno.test("ike ops: dataplane soft limit rekeys the CHILD SA, hard limit deletes it", () => {
-  const p = established();
+  const p = establishedPair();
   const spi = p.a.ike.listChildSas()[0]!.spiIn;
   p.a.ike.childExpired(parseInt(spi, 16), false);
   p.clock.advance(100);
@@ -67,7 +66,7 @@ Deno.test("ike ops: dataplane soft limit rekeys the CHILD SA, hard limit deletes
 });
 
 Deno.test("ike ops: config reload touches only the VPNs that changed", () => {
-  const p = established();
+  const p = establishedPair();
   const spi = p.a.ike.listIkeSas()[0]!.spiI;
   const same = vpn("192.0.2.1", "198.51.100.2", {
     children: [child("10.1.0.0/24", "10.2.0.0/24")],
@@ -128,7 +127,7 @@ Deno.test("ike ops: flush of (unknown) SAs drops half-open ones only", () => {
 });
 
 Deno.test("ike ops: listIkeSas and listChildSas carry what show needs", () => {
-  const p = established();
+  const p = establishedPair();
   const s = p.a.ike.listIkeSas()[0]!;
   assertEquals(
     [

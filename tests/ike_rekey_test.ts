@@ -1,23 +1,23 @@
 import { assert, assertEquals, assertNotEquals } from "./assert.ts";
-import { child, dump, ESP_DEFAULT, ikePolicy, mirrored, type Node, pair } from "./ike_fixture.ts";
+import {
+  child,
+  dump,
+  ESP_DEFAULT,
+  establishedPair,
+  ikePolicy,
+  mirrored,
+  type Node,
+  states,
+} from "./ike_fixture.ts";
 
-const states = (n: Node) => n.ike.listIkeSas().map((s) => s.state);
 const childSpis = (n: Node) => n.ike.listChildSas().map((c) => c.spiIn).sort();
-
-function established(over: Parameters<typeof pair>[0] = {}, seed = 1) {
-  const p = pair(over, seed);
-  p.a.ike.initiate("vpn");
-  p.clock.advance(100);
-  assert(mirrored(p.a, p.b), dump(p.a) + dump(p.b));
-  return p;
-}
 
 const pfs = { ...ESP_DEFAULT, dh: ["ecp256" as const] };
 
 Deno.test("ike rekey: CHILD SA rekey without and with PFS, from either side", () => {
   for (const [who, withPfs] of [["a", false], ["b", false], ["a", true], ["b", true]] as const) {
     const props = withPfs ? [pfs] : [ESP_DEFAULT];
-    const p = established({
+    const p = establishedPair({
       a: { children: [child("10.1.0.0/24", "10.2.0.0/24", { proposals: props })] },
       b: { children: [child("10.2.0.0/24", "10.1.0.0/24", { proposals: props })] },
     });
@@ -40,7 +40,7 @@ Deno.test("ike rekey: CHILD SA rekey without and with PFS, from either side", ()
 });
 
 Deno.test("ike rekey: the CHILD SA rekeys itself before rekey-time and stays up", () => {
-  const p = established();
+  const p = establishedPair();
   const first = childSpis(p.a);
   p.clock.advance(3600_000);
   assertNotEquals(childSpis(p.a), first);
@@ -50,7 +50,7 @@ Deno.test("ike rekey: the CHILD SA rekeys itself before rekey-time and stays up"
 
 Deno.test("ike rekey: IKE SA rekey from either side moves the CHILD SAs and resets message IDs", () => {
   for (const who of ["a", "b"] as const) {
-    const p = established();
+    const p = establishedPair();
     const old = p.a.ike.listIkeSas()[0]!;
     const children = childSpis(p.a);
     const n = p[who];
@@ -73,7 +73,7 @@ Deno.test("ike rekey: IKE SA rekey from either side moves the CHILD SAs and rese
 });
 
 Deno.test("ike rekey: the IKE SA rekeys itself before rekey-time", () => {
-  const p = established({
+  const p = establishedPair({
     a: { ike: ikePolicy({ rekeyTime: 600 }) },
     b: { ike: ikePolicy({ rekeyTime: 3600 }) },
   });
@@ -89,7 +89,7 @@ Deno.test("ike rekey: the IKE SA rekeys itself before rekey-time", () => {
 function collide(kind: "child" | "ike", seeds: number[]): string[] {
   const outcomes: string[] = [];
   for (const seed of seeds) {
-    const p = established({}, seed);
+    const p = establishedPair({}, seed);
     const c = parseInt(childSpis(p.a)[0]!, 16);
     const cb = parseInt(childSpis(p.b)[0]!, 16);
     if (kind === "child") {
@@ -127,7 +127,7 @@ Deno.test("ike rekey: simultaneous IKE SA rekeys end with one IKE SA, for both n
 });
 
 Deno.test("ike rekey: a CHILD rekey during an IKE rekey gets TEMPORARY_FAILURE and succeeds later", () => {
-  const p = established();
+  const p = establishedPair();
   const c = parseInt(childSpis(p.b)[0]!, 16);
   p.a.ike.rekey({ uid: p.a.ike.listIkeSas()[0]!.uid });
   p.b.ike.rekey({ childSpi: c });
@@ -139,7 +139,7 @@ Deno.test("ike rekey: a CHILD rekey during an IKE rekey gets TEMPORARY_FAILURE a
 });
 
 Deno.test("ike rekey: rekey and delete of the same CHILD SA at once end consistent", () => {
-  const p = established();
+  const p = establishedPair();
   const ca = parseInt(childSpis(p.a)[0]!, 16);
   const cb = parseInt(childSpis(p.b)[0]!, 16);
   p.a.ike.rekey({ childSpi: ca });

@@ -8,15 +8,7 @@ import { createSkProtection } from "../ike/message/sk.ts";
 import type { IkeHeader, Payload } from "../ike/message/types.ts";
 import { ikeSuite } from "../ike/suite.ts";
 import { notify } from "../ike/wire.ts";
-import { dump, mirrored, type Node, pair } from "./ike_fixture.ts";
-
-function established() {
-  const p = pair();
-  p.a.ike.initiate("vpn");
-  p.clock.advance(100);
-  assert(mirrored(p.a, p.b), dump(p.a) + dump(p.b));
-  return p;
-}
+import { child, dump, establishedPair, id, type Node, node } from "./ike_fixture.ts";
 
 /** Everything observable about a node's SAs that a bad datagram must not change. */
 const snapshot = (n: Node) =>
@@ -50,7 +42,7 @@ const header = (
 });
 
 Deno.test("ike robust: garbage, truncations, oversize, wrong SPIs and replays change nothing", () => {
-  const { clock, wire, a, b } = established();
+  const { clock, wire, a, b } = establishedPair();
   const before = snapshot(b);
   const local = { address: b.address, port: 500 };
   const remote = { address: a.address, port: 500 };
@@ -101,7 +93,7 @@ Deno.test("ike robust: garbage, truncations, oversize, wrong SPIs and replays ch
 });
 
 Deno.test("ike robust: authentic but unexpected messages are refused without side effects", () => {
-  const { clock, a, b } = established();
+  const { clock, a, b } = establishedPair();
   const rec = a.ike.exportSas()[0]!.ike;
   const suite = ikeSuite(rec.proposal!);
   // What a (compromised or confused) initiator could send: protected with its real keys.
@@ -150,7 +142,7 @@ Deno.test("ike robust: authentic but unexpected messages are refused without sid
 });
 
 Deno.test("ike robust: keys are wiped and keyed objects destroyed when the SA dies", () => {
-  const { clock, a, b } = established();
+  const { clock, a, b } = establishedPair();
   const sa = engineOf(a.ike).runtimes()[0]!.sa;
   const keys: Uint8Array[] = Object.values(sa.keys!);
   const child = sa.children[0]!;
