@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { CryptoError, type DhGroupName, type DhPrivate } from "../../crypto/types.ts";
+import type { DhGroupName, DhPrivate } from "../../crypto/types.ts";
 import type { ChildSa } from "../child_sa.ts";
 import type { ChildConfig } from "../config.ts";
 import { ExchangeType, NotifyType } from "../constants.ts";
@@ -31,7 +31,7 @@ import type { InMessage, OutMessage, TaskStatus } from "../task.ts";
 import { dhGroupName, dhId } from "../transforms.ts";
 import { pickChildByTs, type TrafficSelector, tsSubset } from "../ts.ts";
 import { invalidKe, notify, proposalsOf, saPayload, selectorsOf, tsPayload } from "../wire.ts";
-import { nonceOk, u16Data } from "./common.ts";
+import { nonceOk, sharedSecret, u16Data } from "./common.ts";
 import { initiatorSelectors, responderSelectors } from "./child_ts.ts";
 
 export interface ChildCreateOptions {
@@ -180,7 +180,7 @@ export class ChildCreate implements IkeTask {
         if (!ke || !sel.chosen.dh || ke.group !== dhId(sel.chosen.dh)) {
           return this.#fail("answer without matching KE");
         }
-        gir = this.#shared(ke.data);
+        gir = sharedSecret(this.#dh!, ke.data);
         if (!gir) return this.#fail("invalid KE");
       }
     }
@@ -196,17 +196,6 @@ export class ChildCreate implements IkeTask {
     this.ctx.ports.log.chd.warn(`CHILD SA ${this.#config.name}: ${why}`);
     this.failedNotify = NotifyType.INVALID_SYNTAX;
     return "done";
-  }
-
-  #shared(peer: Uint8Array): Uint8Array | undefined {
-    try {
-      return this.#dh!.computeShared(peer);
-    } catch (e) {
-      if (!(e instanceof CryptoError)) throw e;
-      return undefined;
-    } finally {
-      this.#dh!.destroy();
-    }
   }
 
   /** Builds the CHILD SA from the agreed parameters and installs it. */
@@ -317,7 +306,7 @@ export class ChildCreate implements IkeTask {
         this.#group = sel.chosen.dh;
         this.#dh = dhGroup(sel.chosen.dh).generate(ports.rng);
         this.#publicValue = this.#dh.publicValue;
-        gir = this.#shared(ke.data);
+        gir = sharedSecret(this.#dh!, ke.data);
         if (!gir) {
           this.#error = notify(NotifyType.INVALID_SYNTAX);
           return "more";

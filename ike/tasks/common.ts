@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { CryptoError, type DhPrivate } from "../../crypto/types.ts";
 import type { NoncePayload } from "../message/types.ts";
 import { NONCE_MAX, NONCE_MIN } from "../spi.ts";
 
@@ -44,4 +45,19 @@ export function oursIsRedundant(
 /** A 16-bit big-endian number from notification data, if it has exactly 2 octets. */
 export function u16Data(data: Uint8Array): number | undefined {
   return data.length === 2 ? (data[0]! << 8) | data[1]! : undefined;
+}
+
+/**
+ * g^ir from the peer's KE data, or undefined when the value is invalid
+ * (RFC 6989 checks in `crypto/`). The private key is destroyed either way.
+ */
+export function sharedSecret(dh: DhPrivate, peer: Uint8Array): Uint8Array | undefined {
+  try {
+    return dh.computeShared(peer);
+  } catch (e) {
+    if (!(e instanceof CryptoError)) throw e;
+    return undefined;
+  } finally {
+    dh.destroy();
+  }
 }

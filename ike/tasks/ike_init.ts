@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { CryptoError, type DhGroupName, type DhPrivate } from "../../crypto/types.ts";
+import type { DhGroupName, DhPrivate } from "../../crypto/types.ts";
 import { ExchangeType, NotifyType } from "../constants.ts";
 import type { IkeTask, SaContext } from "../context.ts";
 import { newIkeKeys } from "../keys.ts";
@@ -27,7 +27,7 @@ import { dhGroup, ikeCrypto, ikeSuite } from "../suite.ts";
 import { dhGroupName, dhId } from "../transforms.ts";
 import { invalidKe, notify, proposalsOf, saPayload } from "../wire.ts";
 import type { TaskStatus } from "../task.ts";
-import { nonceOk, u16Data } from "./common.ts";
+import { nonceOk, sharedSecret, u16Data } from "./common.ts";
 
 /** Retries of the first message after COOKIE or INVALID_KE_PAYLOAD before giving up. */
 const MAX_RETRIES = 3;
@@ -137,15 +137,10 @@ export class IkeInit implements IkeTask {
   /** Computes g^ir and the SK_* keys; false on an invalid public value. */
   #derive(sel: Selection, peerPublic: Uint8Array, ni: Uint8Array, nr: Uint8Array): boolean {
     const { sa, ports } = this.ctx;
-    let gir: Uint8Array;
-    try {
-      gir = this.#dh!.computeShared(peerPublic);
-    } catch (e) {
-      if (!(e instanceof CryptoError)) throw e;
-      ports.log.ike.warn(`invalid KE payload: ${e.message}`);
+    const gir = sharedSecret(this.#dh!, peerPublic);
+    if (!gir) {
+      ports.log.ike.warn("invalid KE payload");
       return false;
-    } finally {
-      this.#dh!.destroy();
     }
     const suite = ikeSuite(sel.chosen);
     ports.log.ike.private(() => `g^ir ${spiHex(gir)}`);

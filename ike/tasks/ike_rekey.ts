@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { CryptoError, type DhGroupName, type DhPrivate } from "../../crypto/types.ts";
+import type { DhGroupName, DhPrivate } from "../../crypto/types.ts";
 import { ExchangeType, NotifyType } from "../constants.ts";
 import type { IkeTask, SaContext } from "../context.ts";
 import type { IkeSa } from "../ike_sa.ts";
@@ -30,7 +30,7 @@ import { dhGroup, ikeCrypto, ikeSuite } from "../suite.ts";
 import type { InMessage, OutMessage, TaskStatus } from "../task.ts";
 import { dhGroupName, dhId } from "../transforms.ts";
 import { invalidKe, notify, proposalsOf, saPayload } from "../wire.ts";
-import { nonceOk, oursIsRedundant, u16Data } from "./common.ts";
+import { nonceOk, oursIsRedundant, sharedSecret, u16Data } from "./common.ts";
 import { IkeDelete } from "./ike_delete.ts";
 
 /** The peer's new IKE SA, created while our own rekey was in flight. */
@@ -64,17 +64,6 @@ function keySuccessor(
   next.crypto = ikeCrypto(suite, keys, next.initiator);
   next.nonceI = ni;
   next.nonceR = nr;
-}
-
-function shared(dh: DhPrivate, peer: Uint8Array): Uint8Array | undefined {
-  try {
-    return dh.computeShared(peer);
-  } catch (e) {
-    if (!(e instanceof CryptoError)) throw e;
-    return undefined;
-  } finally {
-    dh.destroy();
-  }
 }
 
 const isChildTask = (n: string) =>
@@ -150,7 +139,7 @@ export class IkeRekey implements IkeTask {
     ) {
       return this.#giveUp("unacceptable answer");
     }
-    const gir = shared(this.#dh!, ke.data);
+    const gir = sharedSecret(this.#dh!, ke.data);
     if (!gir) return this.#giveUp("invalid KE");
     const ni = this.#nonce!;
     const nr = nonce.data.slice();
@@ -232,7 +221,7 @@ export class IkeRekeyResponder implements IkeTask {
     }
     const dh = dhGroup(sel.chosen.dh!).generate(ports.rng);
     this.#public = dh.publicValue;
-    const gir = shared(dh, ke.data);
+    const gir = sharedSecret(dh, ke.data);
     if (!gir) {
       this.#error = notify(NotifyType.INVALID_SYNTAX);
       return "more";
