@@ -8,11 +8,13 @@
  * swanctl.opt): IKE rekey 4 h, CHILD rekey 1 h, no reauthentication,
  * keying-tries 1, unique-sa `no`, no DPD, a 32-packet replay window,
  * retransmits 4 s × 1.8^n with 5 retries, half-open timeout 30 s, cookies
- * from 30 half-open SAs on, at most 5 half-open SAs per peer address.
+ * from 30 half-open SAs on, at most 5 half-open SAs per peer address,
+ * NAT-T keepalives every 20 s while behind a NAT.
  *
  * @module
  */
 import type { IpAddress, IpPrefix } from "../core/ip.ts";
+import { encryptionByName } from "../crypto/registry.ts";
 import type { DhGroupName, EncryptionName, IntegrityName, PrfName } from "../crypto/types.ts";
 import type { Identity } from "./identity.ts";
 
@@ -116,6 +118,8 @@ export interface GlobalOptions {
   readonly retransmit: RetransmitConfig;
   /** Largest IKE datagram before IKE_AUTH and later messages are fragmented (RFC 7383). */
   readonly fragmentSize: number;
+  /** Seconds between NAT-T keepalives while we are behind a NAT (RFC 3948 §2.3); 0 = none. */
+  readonly natKeepalive: number;
 }
 
 /** Exponential backoff: timeout × base^n for n = 0..tries, then give up. */
@@ -134,6 +138,7 @@ export const DEFAULT_GLOBAL_OPTIONS: GlobalOptions = {
   halfOpenTimeout: 30,
   retransmit: { timeout: 4, base: 1.8, tries: 5 },
   fragmentSize: 1280,
+  natKeepalive: 20,
 };
 
 export const DEFAULT_IKE_POLICY: Omit<IkePolicy, "proposals"> = {
@@ -161,7 +166,7 @@ const PRF_OF_INTEG: Readonly<Record<IntegrityName, PrfName>> = {
 
 /** Whether an encryption algorithm is an AEAD (GCM, ChaCha20-Poly1305). */
 export function isAeadName(name: EncryptionName): boolean {
-  return name.includes("gcm") || name === "chacha20-poly1305";
+  return encryptionByName(name)?.aead === true;
 }
 
 /**

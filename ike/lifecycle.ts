@@ -46,6 +46,28 @@ export function armIke(rt: SaRuntime, fresh = true): void {
     rt.tasks.queue(new IkeDelete(rt, "expired"));
   });
   armDpd(rt);
+  armKeepalive(rt);
+}
+
+/**
+ * RFC 3948 §2.3: behind a NAT, a one-octet 0xFF datagram keeps the
+ * mapping open when nothing else was sent for `natKeepalive` seconds.
+ */
+export function armKeepalive(rt: SaRuntime): void {
+  const { sa, ports } = rt;
+  const every = rt.options.natKeepalive * 1000;
+  if (!sa.nat.local || every <= 0) return;
+  sa.timers.set(
+    "keepalive",
+    ports.clock.setTimer(every, () => {
+      if (sa.state === "destroyed" || sa.state === "passive") return;
+      const last = rt.lastSent ?? 0;
+      if (ports.clock.now() - last >= every) {
+        ports.transport.send(sa.local, sa.remote, Uint8Array.of(0xff));
+      }
+      armKeepalive(rt);
+    }),
+  );
 }
 
 /** Schedules the next liveness check, if `dpd-delay` is set. */

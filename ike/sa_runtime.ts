@@ -47,6 +47,8 @@ const sameEndpoint = (a: Endpoint, b: Endpoint) =>
 export class SaRuntime implements SaContext {
   readonly tasks: IkeTaskManager;
   readonly #reassembly = new FragmentReassembler();
+  /** Clock time of the last IKE datagram sent (NAT-T keepalives skip busy SAs). */
+  lastSent: number | undefined;
   #destroyReason: string | undefined;
 
   constructor(readonly engine: Engine, readonly sa: IkeSa) {
@@ -135,6 +137,7 @@ export class SaRuntime implements SaContext {
   }
 
   #resend(datagrams: readonly Uint8Array[]): void {
+    this.lastSent = this.ports.clock.now();
     for (const d of datagrams) {
       this.engine.counters.sent++;
       this.ports.transport.send(this.sa.local, this.sa.remote, d);

@@ -6,7 +6,7 @@
  * @module
  */
 import { type IpAddress, ipFromBytes } from "../core/ip.ts";
-import { IdType as IdTypeNumber, NotifyType, ProtocolId, TsType } from "./constants.ts";
+import { NotifyType, ProtocolId, TsType } from "./constants.ts";
 import { ID_TYPE_NUMBERS, type Identity, identityFromWire } from "./identity.ts";
 import { isAddressRange } from "./message/ts.ts";
 import type {
@@ -142,6 +142,3 @@ export function deletePayload(spis: readonly number[] | "ike"): DeletePayload {
 export function isEmptyInformational(payloads: readonly Payload[]): boolean {
   return payloads.every((p) => p.kind === "notify" && p.type >= 16384);
 }
-
-/** ID types whose data is an address. */
-export const ADDRESS_ID_TYPES = [IdTypeNumber.IPV4_ADDR, IdTypeNumber.IPV6_ADDR];

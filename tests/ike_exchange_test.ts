@@ -204,6 +204,9 @@ Deno.test("ike exchange: a NAT in front of the initiator floats IKE to 4500 and 
   const auth = wire.log[2]!;
   assertEquals([auth.to.port, ...auth.data.subarray(0, 4)], [4500, 0, 0, 0, 0]);
   assertEquals(a.ike.listChildSas()[0]!.encap, true);
+  // The side behind the NAT keeps the mapping open (RFC 3948 §2.3); the other side does not.
+  clock.advance(20_000);
+  assertEquals([b.ike.counters.keepalives, a.ike.counters.keepalives], [1, 0]);
 });
 
 Deno.test("ike exchange: a large IKE_AUTH is fragmented (RFC 7383) and reassembled", () => {
