@@ -47,6 +47,8 @@ export class ChildSa {
   successor: ChildSa | undefined;
   /** The peer's inbound SPI (our outbound); 0 until the answer arrives. */
   spiOut = 0;
+  /** Installed as rekey responder; outbound still on the old SA (see `ports.ts`). */
+  outboundPending = false;
   /** Rekey and expiry timers. */
   readonly timers = new TimerSet();
 

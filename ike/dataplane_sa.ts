@@ -10,13 +10,14 @@ import type { IkeSa } from "./ike_sa.ts";
 import type { DataplaneSa } from "./ports.ts";
 
 /** The install request for CHILD SA `c` of IKE SA `sa`. */
-export function dataplaneSa(sa: IkeSa, c: ChildSa): DataplaneSa {
+export function dataplaneSa(sa: IkeSa, c: ChildSa, outboundNow: boolean): DataplaneSa {
   const vpn = sa.vpn!;
   const k = c.keys!;
   const p = c.proposal!;
   return {
     id: c.id,
     policy: `${vpn.name}/${c.config.name}`,
+    outboundNow,
     vrf: vpn.vrf,
     mode: c.mode,
     local: sa.local,

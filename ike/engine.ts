@@ -37,6 +37,8 @@ import { IkeRekey } from "./tasks/ike_rekey.ts";
 import { keyingRetryDelay, mayRetryKeying } from "./timing.ts";
 
 const IKE_PORT = 500;
+/** A rekey responder takes over outbound traffic at the latest this long after installing. */
+const OUTBOUND_FALLBACK_MS = 10_000;
 
 export class Engine {
   readonly counters: IkeCounters = newCounters();
@@ -292,7 +294,9 @@ export class Engine {
     const { sa } = rt;
     if (!passive) child.encap = sa.natted;
     child.machine.set(passive ? "passive" : "installing");
-    const r = this.ports.dataplane.install(dataplaneSa(sa, child));
+    // The responder of a rekey switches outbound once the old SA is gone.
+    const later = rekeyOf !== undefined && !child.createdByUs && !passive;
+    const r = this.ports.dataplane.install(dataplaneSa(sa, child, !later));
     if (!r.ok) {
       this.ports.log.chd.warn(`unable to install CHILD SA ${child.config.name}: ${r.reason}`);
       child.machine.set("destroyed");
@@ -304,6 +308,13 @@ export class Engine {
       child.machine.set("installed");
       child.installedAt = this.ports.clock.now();
       armChild(rt, child);
+    }
+    if (later) {
+      child.outboundPending = true;
+      child.timers.set(
+        "outbound",
+        this.ports.clock.setTimer(OUTBOUND_FALLBACK_MS, () => this.#activateOutbound(child)),
+      );
     }
     sa.children.push(child);
     this.#owner.set(child, rt);
@@ -322,8 +333,16 @@ export class Engine {
     return true;
   }
 
+  #activateOutbound(child: ChildSa): void {
+    if (!child.outboundPending || child.state === "destroyed") return;
+    child.outboundPending = false;
+    child.timers.cancel("outbound");
+    this.ports.dataplane.activateOutbound(child.id);
+  }
+
   removeChild(child: ChildSa, reason: string): void {
     if (child.state === "destroyed") return;
+    if (child.successor) this.#activateOutbound(child.successor);
     const rt = this.#owner.get(child);
     child.timers.cancelAll();
     this.ports.dataplane.remove(child.id);

@@ -59,11 +59,18 @@ export interface DataplaneSa {
   readonly id: string;
   /**
    * The security policy this SA serves (VPN and CHILD config). Outbound
-   * traffic of a policy uses its most recently installed SA that is still
-   * installed; older ones keep decrypting inbound until removed (rekeying,
-   * RFC 7296 §2.8).
+   * traffic of a policy uses the SA that most recently took it over and is
+   * still installed; older ones keep decrypting inbound until removed
+   * (rekeying, RFC 7296 §2.8).
    */
   readonly policy: string;
+  /**
+   * Whether this SA takes over outbound traffic at once. False for the
+   * responder of a CHILD SA rekey (strongSwan's behaviour): the initiator
+   * may not have installed its inbound SA yet, so the switch waits for
+   * {@linkcode Dataplane.activateOutbound} when the old SA is deleted.
+   */
+  readonly outboundNow: boolean;
   readonly vrf: string;
   readonly mode: ChildMode;
   /** Outer addresses; with `encap` the ports of the UDP encapsulation (RFC 3948). */
@@ -103,6 +110,8 @@ export type DataplaneResult = { ok: true } | { ok: false; reason: string };
  */
 export interface Dataplane {
   install(sa: DataplaneSa): DataplaneResult;
+  /** Makes an installed SA the outbound one of its policy. */
+  activateOutbound(id: string): void;
   /** Moves an SA pair to new outer endpoints or encapsulation (NAT port float). */
   update(id: string, change: { local: Endpoint; remote: Endpoint; encap: boolean }): void;
   remove(id: string): void;

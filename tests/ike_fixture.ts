@@ -43,13 +43,19 @@ const key = (ep: Endpoint) => `${formatIp(ep.address)}:${ep.port}`;
 export class FakeDataplane implements Dataplane {
   readonly sas = new Map<string, DataplaneSa>();
   readonly removed: string[] = [];
+  /** SA ids in the order they took over outbound traffic. */
+  readonly outbound: string[] = [];
   readonly counterValues = new Map<string, DataplaneCounters>();
   refuse: string | undefined;
 
   install(sa: DataplaneSa): DataplaneResult {
     if (this.refuse) return { ok: false, reason: this.refuse };
     this.sas.set(sa.id, sa);
+    if (sa.outboundNow) this.outbound.push(sa.id);
     return { ok: true };
+  }
+  activateOutbound(id: string): void {
+    this.outbound.push(id);
   }
   update(id: string, change: { local: Endpoint; remote: Endpoint; encap: boolean }): void {
     const sa = this.sas.get(id);

@@ -33,6 +33,11 @@ Deno.test("ike rekey: CHILD SA rekey without and with PFS, from either side", ()
     assertNotEquals(childSpis(n), before, label);
     assert(mirrored(p.a, p.b), label);
     assertEquals(ups, [parseInt(before[0]!, 16)], label);
+    // The responder installed the new SA without its outbound half and switched once the old one was deleted.
+    const other = who === "a" ? p.b : p.a;
+    const fresh = [...other.dataplane.sas.values()][0]!;
+    assertEquals([fresh.outboundNow, other.dataplane.outbound.at(-1)], [false, fresh.id], label);
+    assertEquals(n.dataplane.sas.get([...n.dataplane.sas.keys()][0]!)!.outboundNow, true, label);
     // CREATE_CHILD_SA then INFORMATIONAL delete: message IDs 2 and 3 used.
     const initiator = n.ike.listIkeSas()[0]!;
     assertEquals(who === "a" ? initiator.nextSend : initiator.nextSend, who === "a" ? 4 : 2, label);
