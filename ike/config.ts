@@ -7,9 +7,10 @@
  * Defaults the reference does not print are strongSwan's (charon.opt,
  * swanctl.opt): IKE rekey 4 h, CHILD rekey 1 h, no reauthentication,
  * keying-tries 1, unique-sa `no`, no DPD, a 32-packet replay window,
- * retransmits 4 s × 1.8^n with 5 retries, half-open timeout 30 s, cookies
- * from 30 half-open SAs on, at most 5 half-open SAs per peer address,
- * NAT-T keepalives every 20 s while behind a NAT.
+ * retransmits 4 s × 1.8^n with 5 retries, half-open timeout 30 s, DoS
+ * protection on (cookies from 30 half-open SAs, or 3 from one address; at
+ * most 5 half-open SAs per address), NAT-T keepalives every 20 s while
+ * behind a NAT. A rekey-time of 0 means never.
  *
  * @module
  */
@@ -57,7 +58,7 @@ export interface ChildConfig {
   readonly remoteTs: readonly TsConfig[];
   readonly mode: ChildMode;
   readonly proposals: readonly EspProposalConfig[];
-  /** Seconds until rekeying (jittered down by up to 10 %). */
+  /** Seconds until rekeying (jittered down by up to 10 %); 0 = never. */
   readonly rekeyTime: number;
   /** Seconds until hard expiry; absent = rekeyTime + 10 %. */
   readonly lifeTime?: number;
@@ -75,6 +76,7 @@ export type UniqueSa = "no" | "never" | "keep" | "replace";
 /** An `ike-policy-template`. */
 export interface IkePolicy {
   readonly proposals: readonly IkeProposalConfig[];
+  /** Seconds until rekeying (jittered); 0 = never. */
   readonly rekeyTime: number;
   /** Seconds until reauthentication; 0 = never. */
   readonly reauthTime: number;
@@ -107,12 +109,19 @@ export interface VpnConfig {
 
 /** `global-options` plus the engine's tunables. */
 export interface GlobalOptions {
-  /** `dos-protection`: answer every IKE_SA_INIT with a COOKIE challenge first (RFC 7296 §2.6). */
+  /**
+   * `dos-protection` (strongSwan's `dos_protection`): COOKIE challenges
+   * (RFC 7296 §2.6) from the thresholds below on, and per-peer blocking.
+   */
   readonly dosProtection: boolean;
-  /** Half-open SAs from which cookies are demanded even without dos-protection. */
+  /** Half-open SAs from which every new IKE_SA_INIT gets a COOKIE challenge (0: always). */
   readonly cookieThreshold: number;
-  /** Half-open SAs per peer address above which new IKE_SA_INITs are dropped. */
+  /** Half-open SAs of one peer address from which its IKE_SA_INITs get a COOKIE challenge. */
+  readonly cookieThresholdIp: number;
+  /** Half-open SAs per peer address above which its new IKE_SA_INITs are dropped. */
   readonly blockThreshold: number;
+  /** Half-open SAs beyond which every new IKE_SA_INIT is dropped (0: no limit; always applies). */
+  readonly initLimitHalfOpen: number;
   /** Seconds a half-open SA may live. */
   readonly halfOpenTimeout: number;
   readonly retransmit: RetransmitConfig;
@@ -132,9 +141,11 @@ export interface RetransmitConfig {
 }
 
 export const DEFAULT_GLOBAL_OPTIONS: GlobalOptions = {
-  dosProtection: false,
+  dosProtection: true,
   cookieThreshold: 30,
+  cookieThresholdIp: 3,
   blockThreshold: 5,
+  initLimitHalfOpen: 0,
   halfOpenTimeout: 30,
   retransmit: { timeout: 4, base: 1.8, tries: 5 },
   fragmentSize: 1280,
@@ -219,7 +230,7 @@ export function validateVpn(vpn: VpnConfig): string[] {
     if (c.localTs.length === 0 || c.remoteTs.length === 0) {
       errs.push(`Cannot use ${cw}: local-ts and remote-ts are both required`);
     }
-    if (c.rekeyTime <= 0) errs.push(`Cannot use ${cw}: rekey-time must be positive`);
+    if (c.rekeyTime < 0) errs.push(`Cannot use ${cw}: rekey-time is negative`);
     if (c.lifeTime !== undefined && c.lifeTime <= c.rekeyTime) {
       errs.push(`Cannot use ${cw}: life time must exceed rekey-time`);
     }

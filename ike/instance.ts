@@ -6,10 +6,12 @@
  * for `show`, reloads configuration, and HA mirrors SAs with the
  * `import*`/`activate` calls and the events.
  *
- * New IKE_SA_INIT requests pass the DoS checks first (RFC 7296 §2.6): at
- * most `blockThreshold` half-open SAs per peer address, and a stateless
- * COOKIE challenge when `dos-protection` is on or `cookieThreshold`
- * half-open SAs exist.
+ * New IKE_SA_INIT requests pass the DoS checks first (RFC 7296 §2.6, as
+ * strongSwan): beyond `initLimitHalfOpen` half-open SAs nothing new is
+ * accepted; with `dos-protection`, an address with `blockThreshold`
+ * half-open SAs is ignored, and a stateless COOKIE challenge is answered
+ * first once `cookieThreshold` half-open SAs exist, or `cookieThresholdIp`
+ * from that address.
  *
  * @module
  */
@@ -137,8 +139,11 @@ export class IkeInstance {
   #newResponder(raw: RawMessage, local: Endpoint, remote: Endpoint): ReceiveResult {
     const e = this.#engine;
     const o = e.options;
-    if (e.table.halfOpenFrom(remote) >= o.blockThreshold) return this.#drop("blocked");
-    if (o.dosProtection || e.table.halfOpen().length >= o.cookieThreshold) {
+    const halfOpen = e.table.halfOpen().length;
+    const fromPeer = e.table.halfOpenFrom(remote);
+    if (o.initLimitHalfOpen > 0 && halfOpen >= o.initLimitHalfOpen) return this.#drop("blocked");
+    if (o.dosProtection && fromPeer >= o.blockThreshold) return this.#drop("blocked");
+    if (o.dosProtection && (halfOpen >= o.cookieThreshold || fromPeer >= o.cookieThresholdIp)) {
       const nonce = findPayload(raw, "nonce");
       const cookie =
         raw.payloads[0]?.kind === "notify" && raw.payloads[0].type === NotifyType.COOKIE

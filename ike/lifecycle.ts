@@ -24,11 +24,10 @@ export function armIke(rt: SaRuntime, fresh = true): void {
   const now = ports.clock.now();
   if (fresh) {
     const plan = planLifetime(ports.rng, vpn.ike.rekeyTime);
-    sa.rekeyAt = now + plan.rekeyIn;
-    sa.expireAt = now + plan.expireIn;
-    sa.reauthAt = vpn.ike.reauthTime > 0
-      ? now + planLifetime(ports.rng, vpn.ike.reauthTime).rekeyIn
-      : undefined;
+    const reauth = planLifetime(ports.rng, vpn.ike.reauthTime).rekeyIn;
+    sa.rekeyAt = plan.rekeyIn !== undefined ? now + plan.rekeyIn : undefined;
+    sa.expireAt = plan.expireIn !== undefined ? now + plan.expireIn : undefined;
+    sa.reauthAt = reauth !== undefined ? now + reauth : undefined;
   }
   const at = (t: number | undefined, name: string, fn: () => void) => {
     if (t !== undefined) sa.timers.set(name, ports.clock.setTimer(Math.max(0, t - now), fn));
@@ -104,17 +103,21 @@ export function armChild(rt: SaRuntime, child: ChildSa, fresh = true): void {
   const now = ports.clock.now();
   if (fresh) {
     const plan = planLifetime(ports.rng, child.config.rekeyTime, child.config.lifeTime);
-    child.rekeyAt = now + plan.rekeyIn;
-    child.expireAt = now + plan.expireIn;
+    child.rekeyAt = plan.rekeyIn !== undefined ? now + plan.rekeyIn : undefined;
+    child.expireAt = plan.expireIn !== undefined ? now + plan.expireIn : undefined;
   }
-  child.timers.set(
-    "rekey",
-    ports.clock.setTimer(Math.max(0, child.rekeyAt! - now), () => rekeyChild(child, rt)),
-  );
-  child.timers.set(
-    "expire",
-    ports.clock.setTimer(Math.max(0, child.expireAt! - now), () => expireChild(child, rt)),
-  );
+  if (child.rekeyAt !== undefined) {
+    child.timers.set(
+      "rekey",
+      ports.clock.setTimer(Math.max(0, child.rekeyAt - now), () => rekeyChild(child, rt)),
+    );
+  }
+  if (child.expireAt !== undefined) {
+    child.timers.set(
+      "expire",
+      ports.clock.setTimer(Math.max(0, child.expireAt - now), () => expireChild(child, rt)),
+    );
+  }
 }
 
 /** Queues a rekey of `child` on whatever IKE SA owns it now. */

@@ -31,16 +31,23 @@ export function retransmitGiveUp(cfg: RetransmitConfig): number {
   }
 }
 
-/** When to rekey and when the SA hard-expires, relative to now. */
+/** When to rekey and when the SA hard-expires, relative to now (undefined: never). */
 export interface LifetimePlan {
   /** Milliseconds until the rekey starts. */
-  readonly rekeyIn: number;
+  readonly rekeyIn: number | undefined;
   /** Milliseconds until the SA is deleted regardless. */
-  readonly expireIn: number;
+  readonly expireIn: number | undefined;
 }
 
-/** Jittered rekey and hard expiry from `rekey-time` (and an optional life time), in seconds. */
+/**
+ * Jittered rekey and hard expiry from `rekey-time` (and an optional life
+ * time), in seconds. A rekey-time of 0 never rekeys; the SA then expires
+ * only at an explicit life time.
+ */
 export function planLifetime(rng: Rng, rekeySec: number, lifeSec?: number): LifetimePlan {
+  if (rekeySec <= 0) {
+    return { rekeyIn: undefined, expireIn: lifeSec !== undefined ? lifeSec * 1000 : undefined };
+  }
   const rekey = rekeySec * 1000;
   const jitterMax = Math.floor(rekey / 10);
   const jitter = jitterMax > 0 ? randomBelow(rng, jitterMax + 1) : 0;

@@ -23,13 +23,15 @@ Deno.test("timing: rekey jitter stays within 10 % and expiry is rekey + 10 % or 
   let max = 0;
   for (let i = 0; i < 500; i++) {
     const p = planLifetime(rng, 3600);
-    min = Math.min(min, p.rekeyIn);
-    max = Math.max(max, p.rekeyIn);
+    min = Math.min(min, p.rekeyIn!);
+    max = Math.max(max, p.rekeyIn!);
     assertEquals(p.expireIn, 3960_000);
   }
   assert(min >= 3240_000 && max <= 3600_000, `${min}..${max}`);
   assert(max - min > 300_000, "jitter spreads");
   assertEquals(planLifetime(rng, 3600, 5000).expireIn, 5000_000);
+  assertEquals(planLifetime(rng, 0), { rekeyIn: undefined, expireIn: undefined }, "0 = never");
+  assertEquals(planLifetime(rng, 0, 60), { rekeyIn: undefined, expireIn: 60_000 });
 });
 
 Deno.test("timing: keying retries back off and 0 tries means forever", () => {

@@ -170,7 +170,7 @@ Deno.test("ike exchange: INVALID_KE_PAYLOAD makes the initiator retry with the g
 
 Deno.test("ike exchange: COOKIE challenge under dos-protection, then the SA comes up", () => {
   const { clock, wire, a, b } = pair({ options: {} });
-  b.ike.setOptions({ dosProtection: true });
+  b.ike.setOptions({ dosProtection: true, cookieThreshold: 0 });
   a.ike.initiate("vpn");
   clock.advance(100);
   assert(up(a, b), dump(a) + dump(b));

@@ -90,7 +90,7 @@ Deno.test("ike ops: config reload touches only the VPNs that changed", () => {
 });
 
 Deno.test("ike ops: cookies from the half-open threshold; blocking per peer address", () => {
-  const p = pair({ options: { cookieThreshold: 1, blockThreshold: 1 } });
+  const p = pair({ options: { cookieThreshold: 1, blockThreshold: 1, cookieThresholdIp: 10 } });
   // A first, half-open SA (its IKE_AUTH is lost) ...
   p.wire.rules.push((_d, n) => (n === 3 ? { drop: true } : undefined));
   p.a.ike.initiate("vpn");
@@ -104,8 +104,8 @@ Deno.test("ike ops: cookies from the half-open threshold; blocking per peer addr
   assertEquals(p.b.ike.counts().halfOpen, 1);
 });
 
-Deno.test("ike ops: cookies are demanded once the half-open threshold is reached", () => {
-  const p = pair({ options: { cookieThreshold: 1, blockThreshold: 10 } });
+Deno.test("ike ops: cookies are demanded once a peer's half-open threshold is reached", () => {
+  const p = pair({ options: { cookieThreshold: 10, blockThreshold: 10, cookieThresholdIp: 1 } });
   p.wire.rules.push((_d, n) => (n === 3 ? { drop: true } : undefined));
   p.a.ike.initiate("vpn");
   p.clock.advance(10);
@@ -113,6 +113,20 @@ Deno.test("ike ops: cookies are demanded once the half-open threshold is reached
   p.clock.advance(100);
   assertEquals(p.b.ike.counters.cookiesSent, 1);
   assert(states(p.a).includes("established"), dump(p.a));
+});
+
+Deno.test("ike ops: without dos-protection only init-limit-half-open limits new SAs", () => {
+  const p = pair({ options: { dosProtection: false, cookieThreshold: 0, initLimitHalfOpen: 2 } });
+  p.wire.rules.push((
+    d,
+  ) => (d.data.length > 0 && d.to.port === 500 && d.data[18] === 35 ? { drop: true } : undefined));
+  for (let i = 0; i < 3; i++) {
+    p.a.ike.initiate("vpn");
+    p.clock.advance(10);
+  }
+  assertEquals(p.b.ike.counters.cookiesSent, 0);
+  assertEquals(p.b.ike.counts().halfOpen, 2);
+  assertEquals(p.b.ike.drops.blocked, 1);
 });
 
 Deno.test("ike ops: flush of (unknown) SAs drops half-open ones only", () => {

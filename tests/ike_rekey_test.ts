@@ -156,3 +156,15 @@ Deno.test("ike rekey: rekey and delete of the same CHILD SA at once end consiste
   if (p.a.dataplane.sas.size > 0) assert(mirrored(p.a, p.b));
   assert(!p.a.dataplane.sas.has(`esp-${ca.toString(16).padStart(8, "0")}`), "the old SA is gone");
 });
+
+Deno.test("ike rekey: rekey-time 0 never rekeys nor expires", () => {
+  const never = ikePolicy({ rekeyTime: 0 });
+  const p = establishedPair({
+    a: { ike: never, children: [child("10.1.0.0/24", "10.2.0.0/24", { rekeyTime: 0 })] },
+    b: { ike: never, children: [child("10.2.0.0/24", "10.1.0.0/24", { rekeyTime: 0 })] },
+  });
+  const before = [p.a.ike.listIkeSas()[0]!.spiI, childSpis(p.a)];
+  p.clock.advance(48 * 3600_000);
+  assertEquals([p.a.ike.listIkeSas()[0]!.spiI, childSpis(p.a)], before);
+  assertEquals(p.a.ike.listIkeSas()[0]!.rekeyAt, undefined);
+});
