@@ -260,13 +260,16 @@ export class Engine {
   moveChildren(from: SaRuntime, to: IkeSa): void {
     const trt = this.#runtimes.get(to);
     if (!trt || from.sa === to) return;
-    for (const c of from.sa.children) {
-      this.#owner.set(c, trt);
-      to.children.push(c);
-      this.events.emit("child-sa-moved", { spiIn: c.spiIn, ...ikeRef(to) });
-    }
-    from.sa.children = [];
+    for (const c of [...from.sa.children]) this.moveChild(from, c, trt);
     from.sa.remoteVips = [];
+  }
+
+  /** Hands one CHILD SA to another IKE SA. */
+  moveChild(from: SaRuntime, c: ChildSa, to: SaRuntime): void {
+    from.sa.children = from.sa.children.filter((x) => x !== c);
+    to.sa.children.push(c);
+    this.#owner.set(c, to);
+    this.events.emit("child-sa-moved", { spiIn: c.spiIn, ...ikeRef(to.sa) });
   }
 
   // --- CHILD SAs -----------------------------------------------------------

@@ -38,6 +38,7 @@ import {
   findRuntime,
   importChildSa,
   importIkeSa,
+  movePassiveChild,
   updateMids,
 } from "./passive.ts";
 import type { Endpoint, IkePorts } from "./ports.ts";
@@ -351,6 +352,11 @@ export class IkeInstance {
   /** Updates a passive SA's message IDs (`ike-sa-mids`). */
   importMids(ref: IkeSaRef, nextSend: number, expectRecv: number): boolean {
     return updateMids(this.#engine, ref, nextSend, expectRecv);
+  }
+
+  /** Moves a passive CHILD SA to another passive IKE SA (`child-sa-moved`). */
+  movePassiveChild(spiIn: number, to: IkeSaRef): boolean {
+    return movePassiveChild(this.#engine, spiIn, to);
   }
 
   /** Removes a passive IKE SA, or one passive CHILD SA of it, without telling the peer. */

@@ -113,6 +113,20 @@ export function importChildSa(engine: Engine, rec: ChildSaRecord): boolean {
   return engine.installChild(rt, child, undefined, true);
 }
 
+/** Moves a passive CHILD SA to another passive IKE SA (the active node rekeyed the IKE SA). */
+export function movePassiveChild(engine: Engine, spiIn: number, to: IkeSaRef): boolean {
+  const target = findRuntime(engine, to);
+  if (!target || target.sa.state !== "passive") return false;
+  for (const rt of engine.runtimes()) {
+    if (rt.sa.state !== "passive" || rt === target) continue;
+    const c = rt.sa.children.find((x) => x.spiIn === spiIn);
+    if (!c) continue;
+    engine.moveChild(rt, c, target);
+    return true;
+  }
+  return false;
+}
+
 /** Makes passive SAs active: timers armed from their records, MID sync if asked and supported. */
 export function activate(engine: Engine, rts: readonly SaRuntime[], midSync: boolean): number {
   let n = 0;

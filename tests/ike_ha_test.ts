@@ -16,6 +16,7 @@ function mirror(
     if (opts.mids?.() ?? true) to.importMids(e, e.nextSend, e.expectRecv);
   });
   from.events.on("child-sa-up", (e) => log.push(`child ${to.importChildSa(e.record)}`));
+  from.events.on("child-sa-moved", (e) => to.movePassiveChild(e.spiIn, e));
   if (opts.downs === false) return log;
   from.events.on(
     "child-sa-down",
@@ -69,6 +70,27 @@ Deno.test("ike ha: records make passive SAs on the backup; after takeover the pe
   assertEquals(states(backup), ["established"]);
   assertEquals(states(peer), ["established"]);
   assert(mirrored(backup, peer));
+});
+
+Deno.test("ike ha: an IKE rekey on the active node is mirrored, CHILD SAs follow", () => {
+  const { clock, wire, active, backup, peer } = cluster();
+  mirror(active.ike, backup.ike);
+  active.ike.initiate("vpn");
+  clock.advance(100);
+  active.ike.rekey({ uid: active.ike.listIkeSas()[0]!.uid });
+  clock.advance(100);
+  const spi = active.ike.listIkeSas()[0]!.spiI;
+  assertEquals(backup.ike.listIkeSas().map((s) => [s.spiI, s.state, s.childSas]), [[
+    spi,
+    "passive",
+    1,
+  ]]);
+  wire.attach(backup);
+  backup.ike.activate();
+  assert(peer.ike.rekey({ childSpi: parseInt(peer.ike.listChildSas()[0]!.spiIn, 16) }));
+  clock.advance(100);
+  assert(mirrored(backup, peer), dump(backup) + dump(peer));
+  assertEquals(backup.ike.listIkeSas()[0]!.spiI, spi);
 });
 
 Deno.test("ike ha: a passive node sends nothing, whatever the time", () => {
