@@ -336,3 +336,12 @@ Deno.test("ike exchange: unacceptable selectors leave a childless IKE SA (TS_UNA
   assertEquals(states(a), ["established"]);
   assertEquals(a.ike.counts().childSas + b.ike.counts().childSas, 0);
 });
+
+Deno.test("ike exchange: a childless IKE SA (RFC 6023) when the initiator has no CHILD config", () => {
+  const { clock, a, b } = pair({ a: { children: [] } });
+  a.ike.initiate("vpn");
+  clock.advance(100);
+  assertEquals(states(a), ["established"]);
+  assertEquals(states(b), ["established"]);
+  assertEquals(a.ike.counts().childSas + b.ike.counts().childSas, 0);
+});

@@ -205,6 +205,18 @@ Deno.test("ike lifecycle: unique-sa replace keeps only the newest IKE SA of a pe
   assert(mirrored(p.a, p.b));
 });
 
+Deno.test("ike lifecycle: unique-sa keep refuses a second IKE SA, no keeps both", () => {
+  for (const policy of ["keep", "no"] as const) {
+    const p = establishedPair({ b: { ike: ikePolicy({ uniqueSa: policy }) } });
+    const first = p.b.ike.listIkeSas()[0]!.spiI;
+    p.a.ike.initiate("vpn");
+    p.clock.advance(200);
+    const sas = p.b.ike.listIkeSas();
+    if (policy === "keep") assertEquals(sas.map((s) => s.spiI), [first], dump(p.b));
+    else assertEquals(sas.length, 2);
+  }
+});
+
 Deno.test("ike lifecycle: INITIAL_CONTACT from a restarted peer clears its old SAs", () => {
   const p = establishedPair();
   // a restarts: a fresh engine at the same address initiates again.
