@@ -14,3 +14,5 @@ export * from "./crypto/mod.ts";
 export * from "./vrrp/mod.ts";
 export * from "./ha/mod.ts";
 export * from "./kernel/mod.ts";
+export * from "./config/mod.ts";
+export * from "./cli/mod.ts";
