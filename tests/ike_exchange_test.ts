@@ -12,9 +12,7 @@ import {
   mirrored,
   type Node,
   pair,
-  PSK,
   states,
-  vpn,
 } from "./ike_fixture.ts";
 
 const up = (a: Node, b: Node) =>

@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { FakeClock } from "../core/clock.ts";
 import type { IkeInstance } from "../ike/instance.ts";
-import { child, dump, FakeWire, id, mirrored, node, states, vpn } from "./ike_fixture.ts";
+import { child, dump, FakeWire, mirrored, node, states, vpn } from "./ike_fixture.ts";
 
 /** Forwards an active node's events into a backup node, as the HA sync would. */
 function mirror(

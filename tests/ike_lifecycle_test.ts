@@ -8,7 +8,6 @@ import {
   dump,
   establishedPair,
   FakeWire,
-  id,
   ikePolicy,
   mirrored,
   node,

@@ -8,7 +8,7 @@ import { createSkProtection } from "../ike/message/sk.ts";
 import type { IkeHeader, Payload } from "../ike/message/types.ts";
 import { ikeSuite } from "../ike/suite.ts";
 import { notify } from "../ike/wire.ts";
-import { child, dump, establishedPair, id, type Node, node } from "./ike_fixture.ts";
+import { dump, establishedPair, type Node } from "./ike_fixture.ts";
 
 /** Everything observable about a node's SAs that a bad datagram must not change. */
 const snapshot = (n: Node) =>
