@@ -19,3 +19,4 @@ export * from "./cli/mod.ts";
 export * from "./ike/constants.ts";
 export * from "./ike/message/mod.ts";
 export * from "./esp/mod.ts";
+export * as ike from "./ike/mod.ts";
