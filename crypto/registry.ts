@@ -22,16 +22,21 @@ import type { KeyExchangeGroup } from "./key_exchange.ts";
 import { MODP_GROUPS } from "./modp.ts";
 import { NATIVE_ENCRYPTION } from "./provider_node.ts";
 import { NATIVE_DH_GROUPS } from "./provider_node_dh.ts";
+import { opensslEncryption, opensslIntegrity } from "./provider_openssl.ts";
 import { ENCR_NULL } from "./null_cipher.ts";
 import type { EncryptionAlgorithm, IntegrityAlgorithm, PrfAlgorithm } from "./types.ts";
 import { XDH_GROUPS } from "./xdh.ts";
 
 /** Which implementation to hand out. */
-export type CryptoProvider = "pure" | "native";
+export type CryptoProvider = "pure" | "native" | "openssl";
 
 /** Lookup options. */
 export interface LookupOptions {
-  /** `pure` (default) or `native` (node:crypto where available, else pure). */
+  /**
+   * `pure` (default), `native` (node:crypto where available, else pure) or
+   * `openssl` (libcrypto through FFI for the ESP ciphers and HMACs when it
+   * loads, else as `native`).
+   */
   provider?: CryptoProvider;
 }
 
@@ -76,8 +81,14 @@ function pick<T extends { name: string }>(
   native: readonly T[],
   match: (t: T) => boolean,
   options: LookupOptions | undefined,
+  openssl: () => readonly T[] = () => [],
 ): T | undefined {
-  if (options?.provider === "native") {
+  const provider = options?.provider;
+  if (provider === "openssl") {
+    const o = openssl().find(match);
+    if (o) return o;
+  }
+  if (provider === "native" || provider === "openssl") {
     const n = native.find(match);
     if (n) return n;
   }
@@ -90,7 +101,13 @@ export function encryptionByName(
   options?: LookupOptions,
 ): EncryptionAlgorithm | undefined {
   const n = name.toLowerCase();
-  return pick(ENCRYPTION_ALGORITHMS, NATIVE_ENCRYPTION, (a) => a.name === n, options);
+  return pick(
+    ENCRYPTION_ALGORITHMS,
+    NATIVE_ENCRYPTION,
+    (a) => a.name === n,
+    options,
+    opensslEncryption,
+  );
 }
 
 /**
@@ -108,6 +125,7 @@ export function encryptionById(
     NATIVE_ENCRYPTION,
     (a) => a.transformId === transformId && a.keyBits === keyBits,
     options,
+    opensslEncryption,
   );
 }
 
@@ -117,7 +135,7 @@ export function integrityByName(
   options?: LookupOptions,
 ): IntegrityAlgorithm | undefined {
   const n = name.toLowerCase();
-  return pick(INTEGRITY_ALGORITHMS, [], (a) => a.name === n, options);
+  return pick(INTEGRITY_ALGORITHMS, [], (a) => a.name === n, options, opensslIntegrity);
 }
 
 /** The integrity transform with IANA ID `transformId` (no Key Length attribute exists). */
@@ -125,7 +143,13 @@ export function integrityById(
   transformId: number,
   options?: LookupOptions,
 ): IntegrityAlgorithm | undefined {
-  return pick(INTEGRITY_ALGORITHMS, [], (a) => a.transformId === transformId, options);
+  return pick(
+    INTEGRITY_ALGORITHMS,
+    [],
+    (a) => a.transformId === transformId,
+    options,
+    opensslIntegrity,
+  );
 }
 
 /** The PRF called `name` (e.g. `hmac-sha1`, `aes-xcbc`). */
