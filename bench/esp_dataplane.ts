@@ -12,7 +12,7 @@ import process from "node:process";
 import type { EncryptionAlgorithm, IntegrityAlgorithm } from "../crypto/types.ts";
 import { gatewayPair } from "../tests/esp_fixtures.ts";
 import { packet } from "../tests/esp_packets.ts";
-import { encryption, HMAC_SHA1_96, NULL_ENCRYPTION } from "../tests/esp_transforms.ts";
+import { encryption, HMAC_SHA1_96, integrity, NULL_ENCRYPTION } from "../tests/esp_transforms.ts";
 
 const SIZE = Number(Deno.args[0] ?? 1400);
 const SECONDS = Number(Deno.args[1] ?? 1);
@@ -53,6 +53,13 @@ const cases: { name: string; enc: EncryptionAlgorithm; integ: IntegrityAlgorithm
     integ: null,
   },
   { name: "null + hmac-sha1-96 (pipeline + MAC only)", enc: NULL_ENCRYPTION, integ: HMAC_SHA1_96 },
+  {
+    name: "aes128-cbc + hmac-sha1-96 (openssl)",
+    enc: encryption("aes128-cbc", "openssl"),
+    integ: integrity("hmac-sha1", "openssl"),
+  },
+  { name: "aes128-gcm-128 (openssl)", enc: encryption("aes128-gcm-128", "openssl"), integ: null },
+  { name: "aes256-gcm-128 (openssl)", enc: encryption("aes256-gcm-128", "openssl"), integ: null },
 ];
 
 const k = (n: number) => `${(n / 1000).toFixed(1)} k per CPU-s`;

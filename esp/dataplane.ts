@@ -13,10 +13,12 @@
  * The stages of each direction are in `outbound.ts` and `inbound.ts`. The
  * returned action objects are reused by the next call (see `actions.ts`).
  *
- * Per packet, the only allocations are those of the transform API (the
- * ciphertext or plaintext array it returns, the ICV array of a separate
- * integrity transform) and a few `subarray` views of the packet; flows,
- * actions, buffers, IVs and AADs are reused. Events allocate when they
+ * Per packet, the only allocations are a few `subarray` views of the
+ * packet, plus, with transforms that cannot write into a buffer (pure and
+ * node:crypto providers), the ciphertext or plaintext array they return
+ * and the ICV array of a separate integrity transform; flows, actions,
+ * buffers, IVs and AADs are reused (openssl provider: no transform
+ * allocation at all). Events allocate when they
  * happen (soft/hard expiry, acquire, sequence progress).
  *
  * Atomicity: everything runs on one thread and the packet path is
@@ -75,9 +77,14 @@ export class Dataplane {
 
   // ---- packets -------------------------------------------------------------
 
-  /** A packet read from the policy TUN (`ifaceId` null) or from the SVTI TUN `ifaceId`. */
-  outbound(packet: Uint8Array, ifaceId: number | null = null): OutboundAction {
-    return processOutbound(this.#st, packet, ifaceId, this.#out);
+  /**
+   * A packet read from the policy TUN (`ifaceId` null) or from the SVTI TUN
+   * `ifaceId`. The ESP packet is built into `out` from index 0 when given
+   * (e.g. the slot of a send batch: no copy), else into a buffer of the
+   * dataplane's; a packet that would not fit `out` is dropped `too-big`.
+   */
+  outbound(packet: Uint8Array, ifaceId?: number | null, out?: Uint8Array): OutboundAction {
+    return processOutbound(this.#st, packet, ifaceId ?? null, this.#out, out);
   }
 
   /**

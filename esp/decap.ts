@@ -10,8 +10,9 @@
  * plaintext on failure. The padding must be 1, 2, 3, … (§2.4: the receiver
  * SHOULD check it when the default scheme is in use, as it is here).
  *
- * Allocation: the plaintext array returned by the transform, plus a few
- * subarray views.
+ * Allocation: a few subarray views; with a transform that offers
+ * `decryptInto` (the openssl provider) the plaintext goes into the
+ * caller's `plainBuf`, otherwise into the array the transform returns.
  *
  * @module
  */
@@ -30,10 +31,38 @@ export class Opened {
 }
 
 /**
- * Authenticates and decrypts the ESP packet `pkt[off..off+len)` into `out`.
- * `hi` is the high half of its sequence number (inferred from the replay
- * window; used only with ESN). Returns null on success, or why the packet
- * must be dropped.
+ * Decrypts `ct` into `out`: into `buf` from index 0 when the cipher can
+ * (`decryptInto`), else into the array it returns. False when an AEAD's
+ * ICV fails.
+ */
+function decrypt(
+  sa: SecurityAssociation,
+  iv: Uint8Array,
+  aad: Uint8Array,
+  ct: Uint8Array,
+  buf: Uint8Array,
+  out: Opened,
+): boolean {
+  const c = sa.cipher;
+  if (c.decryptInto !== undefined && ct.length <= buf.length) {
+    const n = c.decryptInto(iv, aad, ct, buf, 0);
+    out.plain = buf;
+    out.length = n;
+    return n >= 0;
+  }
+  const p = c.decrypt(iv, aad, ct);
+  if (p === null) return false;
+  out.plain = p;
+  out.length = p.length;
+  return true;
+}
+
+/**
+ * Authenticates and decrypts the ESP packet `pkt[off..off+len)` into `out`
+ * (the plaintext in `plainBuf` when the cipher can write there). `hi` is
+ * the high half of its sequence number (inferred from the replay window;
+ * used only with ESN). Returns null on success, or why the packet must be
+ * dropped.
  */
 export function openEsp(
   sa: SecurityAssociation,
@@ -42,12 +71,13 @@ export function openEsp(
   off: number,
   len: number,
   out: Opened,
+  plainBuf: Uint8Array,
 ): DropReason | null {
   const ctOff = off + ESP_HEADER_LENGTH + sa.ivLength;
   const ctLen = len - ESP_HEADER_LENGTH - sa.ivLength - sa.icvLength;
   if (ctLen < sa.align || ctLen % sa.align !== 0) return "truncated";
   const iv = pkt.subarray(off + ESP_HEADER_LENGTH, ctOff);
-  let plain: Uint8Array | null;
+  let ok: boolean;
   if (sa.aead) {
     const aad = sa.aad;
     let o = 4;
@@ -56,24 +86,25 @@ export function openEsp(
       o = 8;
     }
     for (let i = 0; i < 4; i++) aad[o + i] = pkt[off + 4 + i]!;
-    plain = sa.cipher.decrypt(iv, aad, pkt.subarray(ctOff, off + len));
+    ok = decrypt(sa, iv, aad, pkt.subarray(ctOff, off + len), plainBuf, out);
   } else {
     if (sa.integrity !== undefined) {
       const covered = pkt.subarray(off, ctOff + ctLen);
       const icv = pkt.subarray(ctOff + ctLen, off + len);
-      let ok: boolean;
+      let verified: boolean;
       if (sa.esn) {
         put32(sa.seqHi, 0, hi);
-        ok = sa.integrity.verify(covered, icv, sa.seqHi);
+        verified = sa.integrity.verify(covered, icv, sa.seqHi);
       } else {
-        ok = sa.integrity.verify(covered, icv);
+        verified = sa.integrity.verify(covered, icv);
       }
-      if (!ok) return "icv";
+      if (!verified) return "icv";
     }
-    plain = sa.cipher.decrypt(iv, EMPTY, pkt.subarray(ctOff, ctOff + ctLen));
+    ok = decrypt(sa, iv, EMPTY, pkt.subarray(ctOff, ctOff + ctLen), plainBuf, out);
   }
-  if (plain === null) return "icv";
-  const n = plain.length;
+  if (!ok) return "icv";
+  const plain = out.plain;
+  const n = out.length;
   const padLen = plain[n - 2]!;
   if (padLen + ESP_TRAILER_LENGTH > n) return "bad-padding";
   const payloadLen = n - ESP_TRAILER_LENGTH - padLen;

@@ -29,9 +29,11 @@
  * - AEAD AAD (RFC 4106 §5, RFC 7634 §2.1): SPI || seq, or
  *   SPI || seq_hi || seq_lo with ESN.
  *
- * Allocation: the transform API returns fresh arrays, so each packet costs
- * the ciphertext array (and, without AEAD, the ICV array) plus a few
- * subarray views; everything else is written into caller-owned buffers.
+ * Allocation: with transforms that offer `encryptInto`/`macInto` (the
+ * openssl provider) a packet costs only a few subarray views: the
+ * plaintext is staged in `out` and encrypted in place. Otherwise the
+ * transform API returns fresh arrays (the ciphertext and, without AEAD,
+ * the ICV). Everything else is written into caller-owned buffers.
  *
  * @module
  */
@@ -39,7 +41,7 @@ import { put32 } from "./checksum.ts";
 import { ESP_HEADER_LENGTH, ESP_TRAILER_LENGTH } from "./constants.ts";
 import type { SecurityAssociation } from "./sa.ts";
 
-const EMPTY = new Uint8Array(0);
+const EMPTY: Uint8Array = new Uint8Array(0);
 
 /** Bytes of ESP packet for `payloadLength` bytes of payload on `sa`. */
 export function sealedLength(sa: SecurityAssociation, payloadLength: number): number {
@@ -70,39 +72,50 @@ export function sealEsp(
   const body = len + ESP_TRAILER_LENGTH;
   const padLen = (sa.align - (body % sa.align)) % sa.align;
   const ptLen = body + padLen;
-  scratch.set(src.subarray(off, off + len), 0);
-  for (let i = 1; i <= padLen; i++) scratch[len + i - 1] = i;
-  scratch[len + padLen] = padLen;
-  scratch[len + padLen + 1] = nextHeader;
+  const ctOff = ESP_HEADER_LENGTH + sa.ivLength;
+  const cipher = sa.cipher;
+  // With an allocation-free cipher the plaintext is staged where the
+  // ciphertext goes and encrypted in place; otherwise in `scratch`.
+  const inPlace = cipher.encryptInto !== undefined;
+  const stage = inPlace ? out : scratch;
+  const at = inPlace ? ctOff : 0;
+  stage.set(off === 0 && len === src.length ? src : src.subarray(off, off + len), at);
+  for (let i = 1; i <= padLen; i++) stage[at + len + i - 1] = i;
+  stage[at + len + padLen] = padLen;
+  stage[at + len + padLen + 1] = nextHeader;
 
   put32(out, 0, sa.spi);
   put32(out, 4, lo);
   out.set(iv, ESP_HEADER_LENGTH);
-  const ctOff = ESP_HEADER_LENGTH + sa.ivLength;
-  const plaintext = scratch.subarray(0, ptLen);
+  const plaintext = stage.subarray(at, at + ptLen);
+  let aad = EMPTY;
   if (sa.aead) {
-    const aad = sa.aad;
+    aad = sa.aad;
     if (sa.esn) {
       put32(aad, 4, hi);
       put32(aad, 8, lo);
     } else {
       put32(aad, 4, lo);
     }
-    const ct = sa.cipher.encrypt(iv, aad, plaintext);
-    out.set(ct, ctOff);
-    return ctOff + ct.length;
   }
-  const ct = sa.cipher.encrypt(iv, EMPTY, plaintext);
-  out.set(ct, ctOff);
-  const end = ctOff + ct.length;
-  if (sa.integrity === undefined) return end;
-  let icv: Uint8Array;
-  if (sa.esn) {
-    put32(sa.seqHi, 0, hi);
-    icv = sa.integrity.mac(out.subarray(0, end), sa.seqHi);
+  let end: number;
+  if (inPlace) {
+    end = ctOff + cipher.encryptInto!(iv, aad, plaintext, out, ctOff);
   } else {
-    icv = sa.integrity.mac(out.subarray(0, end));
+    const ct = cipher.encrypt(iv, aad, plaintext);
+    out.set(ct, ctOff);
+    end = ctOff + ct.length;
   }
+  const integ = sa.integrity;
+  if (sa.aead || integ === undefined) return end;
+  const trailer = sa.esn ? sa.seqHi : undefined;
+  if (trailer) put32(trailer, 0, hi);
+  const covered = out.subarray(0, end);
+  if (integ.macInto !== undefined) {
+    integ.macInto(covered, out, end, trailer);
+    return end + sa.icvLength;
+  }
+  const icv = integ.mac(covered, trailer);
   out.set(icv, end);
   return end + icv.length;
 }

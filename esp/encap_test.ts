@@ -61,7 +61,7 @@ function seal(
 
 function open(sa: ReturnType<typeof testSa>, hi: number, pkt: Uint8Array) {
   const o = new Opened();
-  const err = openEsp(sa, hi, pkt, 0, pkt.length, o);
+  const err = openEsp(sa, hi, pkt, 0, pkt.length, o, new Uint8Array(4096));
   return { err, payload: o.plain.slice(0, o.length), nh: o.nextHeader };
 }
 

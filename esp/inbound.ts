@@ -102,7 +102,7 @@ export function processInbound(
 
   // 4. open
   const o = st.opened;
-  const err = openEsp(sa, Math.floor(seq / TWO32), d, 0, len, o);
+  const err = openEsp(sa, Math.floor(seq / TWO32), d, 0, len, o, st.plainBuf);
   if (err !== null) {
     if (err === "icv") c.icvFailures++;
     else if (err === "bad-padding") c.paddingErrors++;

@@ -18,7 +18,8 @@
  *               without DF goes on (the outer packet is fragmented by the
  *               kernel), so does IPv6 when the tunnel MTU is below 1280
  *               (RFC 8200 §5: the tunnel must fragment).
- * 5. limits   — hard packet/byte lifetime or sequence-number exhaustion:
+ * 5. limits   — the ESP packet must fit the output buffer (`too-big`);
+ *               hard packet/byte lifetime or sequence-number exhaustion:
  *               the SA is removed (event) and the packet dropped.
  * 6. seal     — next sequence number, IV, padding, encryption, ICV
  *               (`encap.ts`), into the dataplane's output buffer.
@@ -38,7 +39,7 @@ import {
   IPV6_MIN_MTU,
   MAX_PACKET,
 } from "./constants.ts";
-import { sealEsp } from "./encap.ts";
+import { sealedLength, sealEsp } from "./encap.ts";
 import { type Flow, parseFlow } from "./flow.ts";
 import { buildFragNeeded, buildPacketTooBig, mayAnswerWithIcmp } from "./icmp.ts";
 import type { SecurityAssociation } from "./sa.ts";
@@ -53,6 +54,7 @@ export function processOutbound(
   pkt: Uint8Array,
   ifaceId: number | null,
   r: OutboundAction,
+  out: Uint8Array = st.outBuf,
 ): OutboundAction {
   r.reason = null;
   r.sa = null;
@@ -112,6 +114,7 @@ export function processOutbound(
   }
 
   // 5. limits
+  if (sealedLength(sa, len) > out.length) return st.reject(r, "too-big", sa);
   const c = sa.counters;
   const lt = sa.lifetime;
   if (c.packets + 1 > lt.hardPackets) {
@@ -132,7 +135,7 @@ export function processOutbound(
   const lo = seq >>> 0;
   const hi = Math.floor(seq / TWO32);
   const iv = st.iv.next(sa, hi, lo);
-  const n = sealEsp(sa, hi, lo, iv, pkt, off, len, nextHeader, st.outBuf, st.scratch);
+  const n = sealEsp(sa, hi, lo, iv, pkt, off, len, nextHeader, out, st.scratch);
 
   // 7. account
   c.packets++;
@@ -148,7 +151,7 @@ export function processOutbound(
 
   // 8. result
   r.kind = "send";
-  r.buf = st.outBuf;
+  r.buf = out;
   r.offset = 0;
   r.length = n;
   r.sa = sa;

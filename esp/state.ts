@@ -66,6 +66,8 @@ export class DataplaneState {
   readonly scratch = new Uint8Array(BUFFER_SIZE);
   /** Inbound transport-mode packets are rebuilt here. */
   readonly inBuf = new Uint8Array(BUFFER_SIZE);
+  /** Inbound plaintext, when the cipher can decrypt into a buffer. */
+  readonly plainBuf = new Uint8Array(BUFFER_SIZE);
   readonly icmpBuf = new Uint8Array(2048);
   icmpSource4: Uint8Array | null;
   icmpSource6: Uint8Array | null;

@@ -15,7 +15,9 @@ import {
   CHACHA20_POLY1305,
   encryption,
   HMAC_SHA256_128,
+  integrity,
 } from "./esp_transforms.ts";
+import type { EncryptionAlgorithm } from "../crypto/types.ts";
 
 function bytes(x: Uint8Array | string): Uint8Array {
   if (typeof x === "string") throw new Error(`expected bytes, got ${x}`);
@@ -48,10 +50,20 @@ const MATRIX = [
   ["tunnel", true, "udp", encryption("aes256-gcm-128", "native"), 4],
   ["tunnel", false, "udp", encryption("aes128-cbc", "native"), 4],
   ["transport", false, "raw", encryption("chacha20-poly1305", "native"), 6],
+  ["tunnel", true, "udp", encryption("aes256-gcm-128", "openssl"), 4],
+  ["tunnel", false, "raw", encryption("aes128-cbc", "openssl"), 4],
+  ["transport", true, "udp", encryption("aes128-cbc", "openssl"), 6],
+  ["transport", false, "raw", encryption("chacha20-poly1305", "openssl"), 4],
 ] as const;
 
+/** " (native)", " (openssl)" or "" for the pure provider's transforms. */
+function providerOf(enc: EncryptionAlgorithm): string {
+  if (enc === encryption(enc.name)) return "";
+  return enc === encryption(enc.name, "native") ? " (native)" : " (openssl)";
+}
+
 for (const [mode, esn, via, enc, family] of MATRIX) {
-  const provider = enc === encryption(enc.name) ? "" : " (native)";
+  const provider = providerOf(enc);
   Deno.test(`pair: ${mode} ${via} ${esn ? "esn" : "no-esn"} ${enc.name}${provider} IPv${family} both ways`, () => {
     const { a, b } = gatewayPair({
       mode,
@@ -60,6 +72,12 @@ for (const [mode, esn, via, enc, family] of MATRIX) {
       encryption: enc,
       family,
       ...(enc === AES128_CTR ? { integrity: HMAC_SHA256_128 } : {}),
+      ...(provider === " (openssl)" && !enc.aead
+        ? { integrity: integrity("hmac-sha1", "openssl") }
+        : {}),
+      ...(provider === " (openssl)" && !enc.aead
+        ? { integrity: integrity("hmac-sha1", "openssl") }
+        : {}),
     });
     for (const [x, y] of [[a, b], [b, a]] as const) {
       for (let i = 0; i < 5; i++) {
@@ -325,6 +343,8 @@ Deno.test("pair: random datagrams and packets never throw, for every transform a
     encryption("aes128-cbc", "native"),
     encryption("aes256-gcm-128", "native"),
     encryption("chacha20-poly1305", "native"),
+    encryption("aes128-cbc", "openssl"),
+    encryption("aes256-gcm-128", "openssl"),
   ];
   let x = 11;
   const rnd = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
@@ -332,6 +352,9 @@ Deno.test("pair: random datagrams and packets never throw, for every transform a
     const { a, b } = gatewayPair({
       encryption: enc,
       ...(enc === AES128_CTR ? { integrity: HMAC_SHA256_128 } : {}),
+      ...(providerOf(enc) === " (openssl)" && !enc.aead
+        ? { integrity: integrity("hmac-sha1", "openssl") }
+        : {}),
     });
     const good = bytes(sent(a.dp, from(a, b)));
     for (let i = 0; i < 1500; i++) {

@@ -22,7 +22,13 @@ import { SeededRng } from "../core/rng.ts";
 import type { EncryptionAlgorithm, IntegrityAlgorithm } from "../crypto/types.ts";
 import { Dataplane } from "../esp/dataplane.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { AES128_CBC, AES256_GCM_128, encryption, HMAC_SHA1_96 } from "./esp_transforms.ts";
+import {
+  AES128_CBC,
+  AES256_GCM_128,
+  encryption,
+  HMAC_SHA1_96,
+  integrity,
+} from "./esp_transforms.ts";
 import { hex, readPcap, toHex, udpOfEthernet } from "./pcap.ts";
 
 interface Vectors {
@@ -54,6 +60,18 @@ const PROFILES: {
     name: "gcm",
     label: "gcm (native)",
     enc: encryption("aes256-gcm-128", "native"),
+    integ: undefined,
+  },
+  {
+    name: "ref-noesn",
+    label: "ref-noesn (openssl)",
+    enc: encryption("aes128-cbc", "openssl"),
+    integ: integrity("hmac-sha1", "openssl"),
+  },
+  {
+    name: "gcm",
+    label: "gcm (openssl)",
+    enc: encryption("aes256-gcm-128", "openssl"),
     integ: undefined,
   },
 ];

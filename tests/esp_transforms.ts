@@ -1,7 +1,7 @@
 /**
  * The transforms the ESP tests and benchmarks use, taken from the crypto
  * registry (`crypto/`): the pure provider by default, the native one
- * (node:crypto) on request.
+ * (node:crypto) or the openssl one (libcrypto through FFI) on request.
  *
  * @module
  */
@@ -20,9 +20,9 @@ export function encryption(name: string, provider: CryptoProvider = "pure"): Enc
   return a;
 }
 
-/** The integrity transform `name`; throws when the registry lacks it. */
-export function integrity(name: string): IntegrityAlgorithm {
-  const a = integrityByName(name);
+/** The integrity transform `name` of `provider`; throws when the registry lacks it. */
+export function integrity(name: string, provider: CryptoProvider = "pure"): IntegrityAlgorithm {
+  const a = integrityByName(name, { provider });
   if (!a) throw new Error(`The crypto registry has no integrity transform "${name}"`);
   return a;
 }
