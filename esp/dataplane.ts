@@ -82,9 +82,15 @@ export class Dataplane {
    * `ifaceId`. The ESP packet is built into `out` from index 0 when given
    * (e.g. the slot of a send batch: no copy), else into a buffer of the
    * dataplane's; a packet that would not fit `out` is dropped `too-big`.
+   * `length` is the packet's length when `packet` is a larger buffer.
    */
-  outbound(packet: Uint8Array, ifaceId?: number | null, out?: Uint8Array): OutboundAction {
-    return processOutbound(this.#st, packet, ifaceId ?? null, this.#out, out);
+  outbound(
+    packet: Uint8Array,
+    ifaceId?: number | null,
+    out?: Uint8Array,
+    length: number = packet.length,
+  ): OutboundAction {
+    return processOutbound(this.#st, packet, length, ifaceId ?? null, this.#out, out);
   }
 
   /**
@@ -93,7 +99,8 @@ export class Dataplane {
    * IP header, which the loop strips, taking `dst` from it). `dst` is our
    * address when known (null otherwise: SPI alone selects the SA). `src` and the ports are not used to select the
    * SA (RFC 4301 §4.1; strongSwan does the same): a NAT may change them, and
-   * only IKE may move an SA to a new address (RFC 7296 §2.23).
+   * only IKE may move an SA to a new address (RFC 7296 §2.23). `length` is
+   * the datagram's length when `datagram` is a larger buffer.
    */
   inbound(
     datagram: Uint8Array,
@@ -102,8 +109,9 @@ export class Dataplane {
     _srcPort: number,
     _dstPort: number,
     via: Via,
+    length: number = datagram.length,
   ): InboundAction {
-    return processInbound(this.#st, datagram, dst, via, this.#in);
+    return processInbound(this.#st, datagram, length, dst, via, this.#in);
   }
 
   /** Delivers queued events; the I/O loop calls it after each batch. */

@@ -336,3 +336,25 @@ Deno.test("dataplane: IKE moves an SA's peer endpoint (NAT mapping changed)", ()
     "not UDP",
   );
 });
+
+Deno.test("dataplane: packets inside larger buffers (I/O batch slots), ESP built into a caller's buffer", () => {
+  const { a, b } = gatewayPair({});
+  const p = lanPacket(200);
+  const slot = new Uint8Array(2048).fill(0xaa);
+  slot.set(p);
+  const out = new Uint8Array(2048);
+  const r = a.dp.outbound(slot, null, out, p.length);
+  assertEquals(r.kind, "send");
+  assert(r.buf === out && r.offset === 0, "built where asked");
+  const esp = out.slice(0, r.length);
+  // Inbound with the datagram in a larger buffer: only `length` bytes count.
+  const rx = new Uint8Array(2048).fill(0x55);
+  rx.set(esp);
+  const got = b.dp.inbound(rx, null, null, 4500, 4500, "udp", esp.length);
+  assertEquals(got.kind, "tun");
+  assertEquals(got.buf.slice(got.offset, got.offset + got.length), p);
+  // An output buffer too small for the ESP packet: dropped, counted, nothing thrown.
+  assertEquals(a.dp.outbound(p, null, new Uint8Array(100)).reason, "too-big");
+  // A length beyond the buffer is refused as well.
+  assertEquals(b.dp.inbound(esp, null, null, 4500, 4500, "udp", esp.length + 1).reason, "too-big");
+});

@@ -48,10 +48,11 @@ import { rebuildTransportPacket } from "./transport.ts";
 
 const TWO32 = 0x100000000;
 
-/** Runs the pipeline on datagram `d` received `via` a socket, for our address `dst` (null: unknown). */
+/** Runs the pipeline on datagram `d[0..len)` received `via` a socket, for our address `dst` (null: unknown). */
 export function processInbound(
   st: DataplaneState,
   d: Uint8Array,
+  len: number,
   dst: Uint8Array | null,
   via: Via,
   r: InboundAction,
@@ -59,7 +60,7 @@ export function processInbound(
   r.reason = null;
   r.sa = null;
   r.ifaceId = null;
-  const len = d.length;
+  if (len > d.length) return st.reject(r, "too-big", null);
   // 1. classify
   if (via === "udp") {
     const k = classifyNatt(d, len);

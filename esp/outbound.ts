@@ -48,10 +48,11 @@ import type { DataplaneState } from "./state.ts";
 
 const TWO32 = 0x100000000;
 
-/** Runs the pipeline on `pkt[0..pkt.length)` read from TUN `ifaceId` (null: the policy TUN). */
+/** Runs the pipeline on `pkt[0..length)` read from TUN `ifaceId` (null: the policy TUN). */
 export function processOutbound(
   st: DataplaneState,
   pkt: Uint8Array,
+  length: number,
   ifaceId: number | null,
   r: OutboundAction,
   out: Uint8Array = st.outBuf,
@@ -60,9 +61,9 @@ export function processOutbound(
   r.sa = null;
   r.ifaceId = ifaceId;
   // 1. parse
-  if (pkt.length > MAX_PACKET) return st.reject(r, "too-big", null);
+  if (length > MAX_PACKET || length > pkt.length) return st.reject(r, "too-big", null);
   const f = st.flow;
-  if (!parseFlow(pkt, pkt.length, f)) return st.reject(r, "malformed", null);
+  if (!parseFlow(pkt, length, f)) return st.reject(r, "malformed", null);
   const total = f.totalLength;
 
   // 2. classify
