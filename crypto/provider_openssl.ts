@@ -126,9 +126,9 @@ class OpensslCipher implements Cipher {
     const ctx = this.#enc;
     const n = plaintext.length;
     const icv = this.#alg.icvLength;
-    L.EVP_CipherInit_ex(ctx, null, null, null, this.#iv("encrypt", iv, plaintext), 1);
+    L.EVP_CipherInit_iv(ctx, null, null, null, this.#iv("encrypt", iv, plaintext), 1);
     if (this.#alg.aead && aad.length > 0) {
-      L.EVP_CipherUpdate(ctx, null, this.#outl, aad, aad.length);
+      L.EVP_CipherUpdate_aad(ctx, null, this.#outl, aad, aad.length);
     }
     if (n > 0) {
       L.EVP_CipherUpdate(
@@ -164,12 +164,12 @@ class OpensslCipher implements Cipher {
       checkMinLength(`decrypt with ${this.#alg.name}`, "ciphertext", ciphertext, icv);
     }
     const n = ciphertext.length - icv;
-    L.EVP_CipherInit_ex(ctx, null, null, null, nonce, 0);
+    L.EVP_CipherInit_iv(ctx, null, null, null, nonce, 0);
     if (this.#alg.aead) {
       const tag = this.#tag;
       for (let i = 0; i < icv; i++) tag[i] = ciphertext[n + i]!;
       L.EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, icv, tag);
-      if (aad.length > 0) L.EVP_CipherUpdate(ctx, null, this.#outl, aad, aad.length);
+      if (aad.length > 0) L.EVP_CipherUpdate_aad(ctx, null, this.#outl, aad, aad.length);
     }
     if (n > 0) {
       L.EVP_CipherUpdate(
