@@ -63,6 +63,7 @@ export interface StaticSide {
 }
 
 export interface StaticPair {
+  readonly lab: NetnsLab;
   readonly a: StaticSide;
   readonly b: StaticSide;
   readonly relay: EspRelay | undefined;
@@ -87,14 +88,14 @@ function topology(relay: boolean): TopologySpec {
   ];
   if (relay) {
     links.push(
-      { a: ["a", "wan", `${WAN_A}/32`], b: ["m", "ma", `${RELAY_A}/32`] },
-      { a: ["b", "wan", `${WAN_B}/32`], b: ["m", "mb", `${RELAY_B}/32`] },
+      { a: ["a", "wan", `${WAN_A}/32`], b: ["m", "mwa", `${RELAY_A}/32`] },
+      { a: ["b", "wan", `${WAN_B}/32`], b: ["m", "mwb", `${RELAY_B}/32`] },
     );
     routes.push(
       { ns: "a", to: `${RELAY_A}/32`, dev: "wan" },
-      { ns: "m", to: `${WAN_A}/32`, dev: "ma" },
+      { ns: "m", to: `${WAN_A}/32`, dev: "mwa" },
       { ns: "b", to: `${RELAY_B}/32`, dev: "wan" },
-      { ns: "m", to: `${WAN_B}/32`, dev: "mb" },
+      { ns: "m", to: `${WAN_B}/32`, dev: "mwb" },
     );
   } else {
     links.push({ a: ["a", "wan", `${WAN_A}/32`], b: ["b", "wan", `${WAN_B}/32`] });
@@ -193,7 +194,7 @@ export async function staticPair(lab: NetnsLab, o: StaticOptions): Promise<Stati
       for (const proto of ["icmp", "tcp"]) {
         await lab.exec(ns, ["ip", "rule", "add", "to", peerWan, "ipproto", proto, "lookup", "100"]);
       }
-      await lab.route(ns, { to: "default", dev: "ipsec0", table: 100 });
+      await lab.route(ns, { to: "default", dev: "ipsec0", src: wan, table: 100 });
     } else {
       await lab.route(ns, { to: peerLan, dev: "ipsec0", src: lan.replace(/0\/24$/, "1") });
     }
@@ -242,5 +243,5 @@ export async function staticPair(lab: NetnsLab, o: StaticOptions): Promise<Stati
     lab.onDispose(() => relay!.close());
     relay.start();
   }
-  return { a, b, relay };
+  return { lab, a, b, relay };
 }
