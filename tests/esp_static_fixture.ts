@@ -245,3 +245,99 @@ export async function staticPair(lab: NetnsLab, o: StaticOptions): Promise<Stati
   }
   return { lab, a, b, relay };
 }
+
+/** Both ends of a cross-VRF SVTI pair: the SVTI side of each gateway. */
+export interface SvtiPair {
+  readonly a: StaticSide & { readonly svtiNs: string };
+  readonly b: StaticSide & { readonly svtiNs: string };
+}
+
+/**
+ * The reference's protected HA channel (a cross-VRF SVTI): ESP between the
+ * WAN addresses in namespaces `a`/`b` (the link VRF), the SVTI TUNs with
+ * id 888 in namespaces `av`/`bv` (the VRF the interface lives in), holding
+ * 10.160.0.1/24 and 10.160.0.2/24; SAs bound to the SVTI id with selectors
+ * 0.0.0.0/0 on both sides.
+ */
+export async function svtiPair(lab: NetnsLab, o: StaticOptions): Promise<SvtiPair> {
+  const topo = await buildTopology(lab, {
+    namespaces: [
+      { name: "a", ipv6: false, rpFilter: false },
+      { name: "b", ipv6: false, rpFilter: false },
+      { name: "av", ipv6: false, rpFilter: false },
+      { name: "bv", ipv6: false, rpFilter: false },
+    ],
+    links: [{ a: ["a", "wan", `${WAN_A}/32`], b: ["b", "wan", `${WAN_B}/32`] }],
+    routes: [
+      { ns: "a", to: `${WAN_B}/32`, dev: "wan" },
+      { ns: "b", to: `${WAN_A}/32`, dev: "wan" },
+    ],
+  });
+  const ID = 888;
+  const side = async (
+    name: "a" | "b",
+    wan: string,
+    peer: string,
+    inner: string,
+    spiOut: number,
+    spiIn: number,
+  ) => {
+    const ns = topo.ns(name);
+    const svtiNs = topo.ns(`${name}v`);
+    const logs = new LogHub({ level: "control", ringSize: 200 });
+    const dp = new Dataplane({
+      vrf: name,
+      clock: systemClock,
+      rng: systemRng,
+      log: logs.logger("esp"),
+    });
+    const io = VrfIo.open({
+      vrf: name,
+      ns: Netns.named(ns),
+      dataplane: dp,
+      log: logs.logger("esp"),
+      knl: logs.logger("knl"),
+      addresses: [parseIp(wan)],
+      policyTun: null,
+    });
+    lab.onDispose(() => io.close());
+    await io.start();
+    await io.addSvti(ID, "svti-hasync", Netns.named(svtiNs));
+    const any = { src: "0.0.0.0/0", dst: "0.0.0.0/0" };
+    const local = parseIp(wan), remote = parseIp(peer);
+    const out = dp.installSa({
+      ...saParams(o, spiOut),
+      direction: "out",
+      local,
+      remote,
+      ifaceId: ID,
+      selectors: [any],
+    });
+    const inSa = dp.installSa({
+      ...saParams(o, spiIn),
+      direction: "in",
+      local,
+      remote,
+      ifaceId: ID,
+      selectors: [any],
+    });
+    await io.updateMtus(dp.sas());
+    await lab.addr(svtiNs, "svti-hasync", inner);
+    return {
+      name,
+      ns,
+      svtiNs,
+      wan,
+      target: inner.replace(/\/24$/, ""),
+      trafficNs: svtiNs,
+      dp,
+      io,
+      out,
+      in: inSa,
+      logs,
+    };
+  };
+  const a = await side("a", WAN_A, WAN_B, "10.160.0.1/24", 0xa888, 0xb888);
+  const b = await side("b", WAN_B, WAN_A, "10.160.0.2/24", 0xb888, 0xa888);
+  return { a, b };
+}

@@ -17,6 +17,7 @@ import {
   type StaticPair,
   staticPair,
   type StaticSide,
+  svtiPair,
 } from "./esp_static_fixture.ts";
 import type { DropReason } from "../esp/counters.ts";
 
@@ -240,3 +241,23 @@ for (const [via, esn] of [["udp", false], ["raw", true]] as const) {
     IPERF,
   );
 }
+
+rootTest(
+  "esp static keys, cross-VRF SVTI (route-based, id 888): ping and TCP between the SVTI addresses",
+  async () => {
+    await using lab = new NetnsLab("te");
+    const { a, b } = await svtiPair(lab, {
+      mode: "tunnel",
+      via: "udp",
+      esn: true,
+      enc: "aes128-cbc",
+      integ: "hmac-sha1",
+    });
+    await traffic({ lab, a, b, relay: undefined }, "svti");
+    // The SVTI TUN lives in the interface's namespace, its MTU follows the SA.
+    const mtu = await lab.exec(a.svtiNs, ["cat", "/sys/class/net/svti-hasync/mtu"]);
+    assertEquals(Number(mtu.stdout.trim()), a.out.maxInner);
+    assertEquals(a.dp.policies().length, 0, "route-based: no policies");
+  },
+  IPERF,
+);
