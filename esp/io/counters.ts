@@ -23,6 +23,10 @@ export interface IoCounters {
   rawOut: number;
   /** ESP packets the kernel did not take (socket buffer full or an error). */
   sendDropped: number;
+  /** Datagrams handed to the kernel (a UDP GSO datagram carries several ESP packets). */
+  txDatagrams: number;
+  /** Changes of a socket's UDP GSO segment size. */
+  gsoChanges: number;
   /** ESP packets whose SA's local address has no socket here. */
   noSocket: number;
   /** Datagrams longer than a batch slot. */
@@ -47,6 +51,8 @@ export function newIoCounters(): IoCounters {
     rawIn: 0,
     rawOut: 0,
     sendDropped: 0,
+    txDatagrams: 0,
+    gsoChanges: 0,
     noSocket: 0,
     truncated: 0,
     ikeIn: 0,

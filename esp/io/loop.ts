@@ -44,6 +44,7 @@ import type { Tun } from "../../kernel/tun.ts";
 import type { Dataplane } from "../dataplane.ts";
 import type { OutboundAction } from "../actions.ts";
 import { type IoCounters, newIoCounters } from "./counters.ts";
+import { EspTx, probeGso, type TxSocket } from "./tx_batch.ts";
 
 /** An address and UDP port (the shape IKE's ports use). */
 export interface IoEndpoint {
@@ -69,8 +70,7 @@ export interface IoLoopOptions {
 /** What a socket carries. */
 export type SocketRole = "ike" | "natt" | "raw";
 
-interface SocketEntry {
-  readonly sock: IpSocket;
+interface SocketEntry extends TxSocket {
   readonly role: SocketRole;
   readonly local: IoEndpoint;
   /** Our address as bytes, null for a wildcard-bound socket. */
@@ -107,9 +107,7 @@ export class EspIoLoop {
   #udpOf = new WeakMap<object, SocketEntry>();
   #rawOf = new WeakMap<object, SocketEntry>();
   readonly #rx: DatagramBatch;
-  readonly #tx: DatagramBatch;
-  #txSock: SocketEntry | undefined;
-  #txCount = 0;
+  readonly #tx: EspTx;
   readonly #tunBufs: Uint8Array[];
   readonly #tunLens: Int32Array;
   #running: Promise<void> | undefined;
@@ -122,7 +120,7 @@ export class EspIoLoop {
     this.#onIke = o.onIke;
     this.#maxRounds = o.maxRounds ?? 8;
     this.#rx = new DatagramBatch(batch, slot, { control: false });
-    this.#tx = new DatagramBatch(batch, slot, { control: false });
+    this.#tx = new EspTx(batch, slot, this.counters);
     this.#tunBufs = Array.from({ length: batch }, () => new Uint8Array(slot));
     this.#tunLens = new Int32Array(batch);
   }
@@ -183,6 +181,7 @@ export class EspIoLoop {
       role,
       local,
       localBytes: any ? null : local.address.bytes,
+      gso: probeGso(sock, role),
     };
     this.#sockets.push(e);
     this.#byKey.set(key, e);
@@ -197,7 +196,7 @@ export class EspIoLoop {
     if (i < 0) return;
     const [e] = this.#sockets.splice(i, 1);
     for (const [k, v] of this.#byKey) if (v === e) this.#byKey.delete(k);
-    if (this.#txSock === e) this.#flushTx();
+    if (this.#tx.socket === e) this.#tx.flush();
     this.#udpOf = new WeakMap();
     this.#rawOf = new WeakMap();
     this.#poller.remove(sock.fd);
@@ -242,7 +241,7 @@ export class EspIoLoop {
       await p.wait(-1);
       this.counters.wakeups++;
     }
-    this.#flushTx();
+    this.#tx.flush();
     this.#log.control(`${this.#dp.vrf}: I/O loop stopped`);
   }
 
@@ -277,67 +276,40 @@ export class EspIoLoop {
     const dp = this.#dp;
     const tx = this.#tx;
     for (let i = 0; i < n; i++) {
-      const r = dp.outbound(bufs[i]!, t.ifaceId, tx.bufs[this.#txCount]!, lens[i]!);
-      if (r.kind === "send") this.#queue(r);
-      else if (r.kind === "icmp") {
+      const r = dp.outbound(bufs[i]!, t.ifaceId, tx.target(), lens[i]!);
+      if (r.kind === "send") {
+        const e = this.#socketOf(r);
+        if (e === undefined) c.noSocket++;
+        else tx.queue(e, r);
+      } else if (r.kind === "icmp") {
         if (t.tun.write(r.offset === 0 ? r.buf : r.buf.subarray(r.offset), r.length, t.queue)) {
           c.icmpOut++;
         }
       }
     }
-    this.#flushTx();
+    tx.flush();
     return n;
   }
 
-  /** Puts the ESP packet the dataplane built into tx slot `#txCount` on its socket's batch. */
-  #queue(r: OutboundAction): void {
-    const c = this.counters;
+  /** The socket an SA's ESP leaves through (cached by the SA's local address object). */
+  #socketOf(r: OutboundAction): SocketEntry | undefined {
     const local = r.local!;
-    let e: SocketEntry | undefined;
     if (r.via === "udp") {
-      e = this.#udpOf.get(local);
+      let e = this.#udpOf.get(local);
       if (e === undefined) {
         e = this.#find(local, r.localPort);
-        if (e !== undefined && e.role === "natt") this.#udpOf.set(local, e);
-        else e = undefined;
+        if (e === undefined || e.role !== "natt") return undefined;
+        this.#udpOf.set(local, e);
       }
-    } else {
-      e = this.#rawOf.get(local);
-      if (e === undefined) {
-        e = this.#find(local, 0);
-        if (e !== undefined && e.role === "raw") this.#rawOf.set(local, e);
-        else e = undefined;
-      }
+      return e;
     }
+    let e = this.#rawOf.get(local);
     if (e === undefined) {
-      c.noSocket++;
-      return;
+      e = this.#find(local, 0);
+      if (e === undefined || e.role !== "raw") return undefined;
+      this.#rawOf.set(local, e);
     }
-    const tx = this.#tx;
-    let i = this.#txCount;
-    if (this.#txSock !== e && i > 0) {
-      // Another socket: send what is queued, move this packet to slot 0.
-      this.#flushTx();
-      tx.bufs[0]!.set(tx.bufs[i]!.subarray(0, r.length));
-      i = 0;
-    }
-    this.#txSock = e;
-    tx.lens[i] = r.length;
-    tx.setPeer(i, r.remote!, r.remotePort);
-    this.#txCount = i + 1;
-    if (this.#txCount === tx.capacity) this.#flushTx();
-  }
-
-  #flushTx(): void {
-    const n = this.#txCount;
-    const e = this.#txSock;
-    if (n === 0 || e === undefined) return;
-    this.#txCount = 0;
-    const sent = e.sock.sendBatch(this.#tx, n);
-    const c = this.counters;
-    if (e.role === "raw") c.rawOut += sent;
-    else c.udpOut += sent;
-    c.sendDropped += n - sent;
+    return e;
   }
 
   #readSocket(e: SocketEntry): number {
