@@ -5,7 +5,7 @@
  * `Poller.wait` (a single thread hop) until something is readable again.
  *
  * ```
- * TUN (policy: ifaceId null, SVTI: ifaceId n) --readBatch--> outbound() --ESP into a tx slot--> sendmmsg (UDP 4500 | raw 50)
+ * TUN (policy: ifaceId null, SVTI: ifaceId n) --readBatch--> outbound() --ESP into a tx slot--> sendmmsg (UDP 4500 [GSO] | raw 50)
  *                                                                      \--icmp--> write back into that TUN
  * UDP 4500 --recvmmsg--> inbound() --tun--> write into the policy TUN or SVTI n
  *                                  \--ike (non-ESP marker)--> onIke(datagram, local, remote)
@@ -20,6 +20,10 @@
  * requires, and nothing to hand between two event sources. An idle loop
  * wakes from `poll` at once when a datagram arrives, so IKE latency is
  * one thread hop.
+ *
+ * ESP leaves through `tx_batch.ts`: equal-sized packets to one peer are
+ * coalesced into UDP GSO datagrams, so a bulk flow crosses the sending
+ * stack once per up to 64 packets.
  *
  * The loop owns no fds: the VRF's gateway opens the TUNs and sockets (in
  * the right namespaces), adds them here, and closes them after
