@@ -106,6 +106,10 @@ export class IkeDataplane implements Dataplane {
   readonly #reqids = new Map<string, number>();
   readonly #policyOf = new Map<number, string>();
   readonly #policies = new Map<string, { policy: Policy; refs: number }>();
+  readonly #traps = new Map<
+    string,
+    { keys: string[]; remoteTs: readonly TrafficSelector[]; peer: Endpoint["address"] }
+  >();
   #nextReqid = 1;
 
   constructor(o: IkeDataplaneOptions) {
@@ -349,9 +353,48 @@ export class IkeDataplane implements Dataplane {
     };
   }
 
-  /** Removes every pair (shutdown): keys zeroed, policies and routes released. */
+  /**
+   * Trap policies of policy `vpn/child` (strongSwan's `start_action=trap`):
+   * protect policies and routes for its configured selectors before any
+   * SA exists, so the first packet raises an `acquire` (the gateway then
+   * initiates). Replaces the policy's earlier traps; empty selectors
+   * remove them.
+   */
+  trap(
+    policy: string,
+    localTs: readonly TrafficSelector[],
+    remoteTs: readonly TrafficSelector[],
+    peer: Endpoint["address"],
+  ): void {
+    this.untrap(policy);
+    if (localTs.length === 0 || remoteTs.length === 0) return;
+    const reqid = this.reqidOf(policy);
+    const keys = selectorPairs(localTs, remoteTs).map((spec) =>
+      this.#addPolicy(reqid, policy, spec)
+    );
+    for (const r of remoteTs) this.#routes?.acquire(r, localTs, peer);
+    this.#traps.set(policy, { keys, remoteTs, peer });
+    this.#onChange();
+  }
+
+  /** Removes the trap policies of `policy` (SAs and their policies stay). */
+  untrap(policy: string): void {
+    const t = this.#traps.get(policy);
+    if (!t) return;
+    this.#traps.delete(policy);
+    for (const k of t.keys) this.#releasePolicy(k);
+    for (const r of t.remoteTs) this.#routes?.release(r, t.peer);
+  }
+
+  /** Policies with traps installed. */
+  get trapped(): string[] {
+    return [...this.#traps.keys()];
+  }
+
+  /** Removes every pair and trap (shutdown): keys zeroed, policies and routes released. */
   removeAll(): void {
     for (const id of [...this.#pairs.keys()]) this.remove(id);
+    for (const policy of [...this.#traps.keys()]) this.untrap(policy);
   }
 }
 

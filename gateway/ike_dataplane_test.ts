@@ -138,3 +138,23 @@ Deno.test("ike dataplane port: selector pairs keep one family and a common proto
     "any x tcp, any x udp, tcp x tcp; tcp x udp and IPv4 x IPv6 dropped",
   );
 });
+
+Deno.test("ike dataplane port: trap policies before any SA raise acquires; the SA then serves them", () => {
+  const clock = new FakeClock();
+  const a = side("a", clock);
+  const acquires: number[] = [];
+  a.dp.events.on("acquire", (e) => acquires.push(e.reqid));
+  a.port.trap("vpn/net", [LAN_A], [LAN_B], B);
+  assertEquals(a.port.trapped, ["vpn/net"]);
+  const p = packet({ src: "10.1.0.10", dst: "10.2.0.10", protocol: 17, payload: 20 });
+  assertEquals(a.dp.outbound(p).reason, "no-sa");
+  a.dp.flushEvents();
+  assertEquals(acquires, [a.port.reqidOf("vpn/net")]);
+  a.port.install(request("a", 1));
+  assertEquals(a.dp.policies().length, 1, "the SA's policy is the trap's");
+  assertEquals(a.dp.outbound(p).kind, "send");
+  a.port.untrap("vpn/net");
+  assertEquals(a.dp.policies().length, 1, "still held by the SA");
+  a.port.remove("a-1");
+  assertEquals(a.dp.policies().length, 0);
+});

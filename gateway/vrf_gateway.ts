@@ -40,6 +40,7 @@ import type { IkeCounters } from "../ike/counters.ts";
 import type { IkeEvents } from "../ike/events.ts";
 import { IkeInstance, type SaFilter } from "../ike/instance.ts";
 import type { ChildSaInfo, IkeSaInfo } from "../ike/listing.ts";
+import { tsFromConfig } from "../ike/ts.ts";
 import type { VipPool } from "../ike/ports.ts";
 import { type PskEntry, PskTable } from "../ike/psk.ts";
 import type { Netns } from "../kernel/netns.ts";
@@ -259,11 +260,41 @@ export class VrfGateway {
 
   // ---- configuration -----------------------------------------------------
 
-  /** Replaces the VPN set (sockets opened for new local addresses first); see `IkeInstance.setVpns`. */
+  /**
+   * Replaces the VPN set (sockets opened for new local addresses first);
+   * see `IkeInstance.setVpns`. With `initiateOnAcquire`, every
+   * policy-based tunnel-mode CHILD of a VPN with a remote address gets trap
+   * policies and routes, so its first packet starts the VPN.
+   */
   setVpns(vpns: readonly VpnConfig[]): { added: string[]; removed: string[]; changed: string[] } {
     for (const v of vpns) this.io.addAddress(v.localAddress);
     this.#vpns = [...vpns];
-    return this.ike.setVpns(vpns);
+    const r = this.ike.setVpns(vpns);
+    this.#setTraps();
+    return r;
+  }
+
+  #setTraps(): void {
+    const want = new Set<string>();
+    if (this.#initiateOnAcquire) {
+      for (const v of this.#vpns) {
+        if (v.remoteAddress === undefined) continue;
+        for (const c of v.children) {
+          if (c.mode !== "tunnel" || c.svtiIdIn !== undefined || c.svtiIdOut !== undefined) {
+            continue;
+          }
+          const policy = `${v.name}/${c.name}`;
+          want.add(policy);
+          this.#port.trap(
+            policy,
+            c.localTs.map((t) => tsFromConfig(t, v.localAddress)),
+            c.remoteTs.map((t) => tsFromConfig(t, v.remoteAddress!)),
+            v.remoteAddress,
+          );
+        }
+      }
+    }
+    for (const p of this.#port.trapped) if (!want.has(p)) this.#port.untrap(p);
   }
 
   /** The VPNs in force. */

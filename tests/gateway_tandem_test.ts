@@ -90,3 +90,34 @@ rootTest(
   },
   { programs: ["iperf3", "ping"] },
 );
+
+rootTest(
+  "gateway vs gateway: initiateOnAcquire traps the VPN's traffic and starts it on the first packet",
+  async () => {
+    await using lab = new NetnsLab("te");
+    const p = resolvePair({ profile: "gcm" });
+    const topo = await buildTopology(lab, swanPairTopology(p));
+    const b = await GatewayNode.start(
+      lab,
+      topo.ns(p.b.gw),
+      "tandem-b",
+      pairGatewayConfig(p, "b", "gcm"),
+    );
+    const a = await GatewayNode.start(lab, topo.ns(p.a.gw), "tandem-a", {
+      ...pairGatewayConfig(p, "a", "gcm"),
+      initiateOnAcquire: true,
+    });
+    assertEquals((await a.list()).ike.length, 0, "nothing negotiated before traffic");
+    const r = await ping(topo.ns(p.a.host), p.b.hostAddr, {
+      count: 10,
+      intervalSeconds: 0.2,
+      waitSeconds: 2,
+    });
+    assert(r.received >= 5, `pings answered once the SA was up: ${JSON.stringify(r)}`);
+    await a.waitEvent((e) => e.event === "acquire", "the acquire event");
+    const l = await a.until(up, "the SAs started by the acquire");
+    assertEquals(l.ike[0]!.initiator, true);
+    await b.until(up, "B's SAs");
+  },
+  { programs: ["ping"] },
+);
