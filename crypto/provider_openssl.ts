@@ -102,15 +102,17 @@ class OpensslCipher implements Cipher {
     contexts.register(this, { L, ctxs: [this.#enc, this.#dec] }, this.#token);
   }
 
-  /** Checks the inputs and returns the IV block to hand OpenSSL. */
-  #iv(verb: string, iv: Uint8Array, data: Uint8Array): Uint8Array {
-    checkAlive(this.#alg.name, this.#destroyed);
-    const action = `${verb} with ${this.#alg.name}`;
-    checkLength(action, "IV", iv, this.#alg.ivLength);
-    if (this.#mode === "cbc") {
+  /** Checks the inputs and returns the IV block to hand OpenSSL (no allocation unless it throws). */
+  #iv(verb: "encrypt" | "decrypt", iv: Uint8Array, data: Uint8Array): Uint8Array {
+    const alg = this.#alg;
+    const cbc = this.#mode === "cbc";
+    if (this.#destroyed || iv.length !== alg.ivLength || (cbc && data.length % 16 !== 0)) {
+      checkAlive(alg.name, this.#destroyed);
+      const action = `${verb} with ${alg.name}`;
+      checkLength(action, "IV", iv, alg.ivLength);
       checkAligned(action, verb === "encrypt" ? "plaintext" : "ciphertext", data, 16);
-      return iv;
     }
+    if (cbc) return iv;
     this.#nonce.set(iv, 4);
     return this.#nonce;
   }
@@ -160,7 +162,7 @@ class OpensslCipher implements Cipher {
     const ctx = this.#dec;
     const icv = this.#alg.icvLength;
     const nonce = this.#iv("decrypt", iv, ciphertext);
-    if (this.#alg.aead) {
+    if (this.#alg.aead && ciphertext.length < icv) {
       checkMinLength(`decrypt with ${this.#alg.name}`, "ciphertext", ciphertext, icv);
     }
     const n = ciphertext.length - icv;
@@ -275,7 +277,7 @@ class OpensslHmac implements Integrity {
   }
 
   verify(data: Uint8Array, icv: Uint8Array, trailer?: Uint8Array): boolean {
-    checkLength(`verify with ${this.#name}`, "ICV", icv, this.#icv);
+    if (icv.length !== this.#icv) checkLength(`verify with ${this.#name}`, "ICV", icv, this.#icv);
     this.#compute(data, trailer);
     const md = this.#md;
     let diff = 0;
