@@ -10,8 +10,12 @@
  *
  * for the reference proposal (aes128-sha1 / modp1024, `ref-noesn`) and
  * AES-GCM (aes256gcm16 / x25519, `gcm`). Reported: receiver Mbit/s, the
- * CPU seconds of both gateway processes (utime + stime from /proc), Mbit
- * per gateway CPU-second, and the ratios to strongSwan ↔ strongSwan.
+ * CPU seconds of each gateway process (utime + stime from /proc), Mbit per
+ * CPU-second of each and of both together, the ratios to strongSwan ↔
+ * strongSwan, and how busy the whole machine was (/proc/stat).
+ *
+ * strongSwan's libipsec always encapsulates ESP in UDP (it fakes a NAT);
+ * two Tandem gateways see no NAT and use raw ESP (IP protocol 50).
  *
  *   sudo deno run -A bench/tunnel_throughput.ts [--runs 3] [--seconds 8] [--profiles ref-noesn,gcm]
  *        [--setups swan,tandem-swan,tandem] [--reverse]
@@ -68,6 +72,17 @@ interface Run {
   mbps: number;
   cpu: number[];
   retransmits: number;
+  /** Share of the machine's CPU time that was busy during the run (all cores). */
+  busy: number;
+}
+
+/** Busy and total jiffies of all CPUs from /proc/stat. */
+function cpuTimes(): { busy: number; total: number } {
+  const line = Deno.readTextFileSync("/proc/stat").split("\n")[0]!;
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3]! + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
 }
 
 async function bringUp(lab: NetnsLab, setup: Setup, profile: SwanProfileName): Promise<Tunnel> {
@@ -142,10 +157,13 @@ async function measure(lab: NetnsLab, t: Tunnel, port: number): Promise<Run> {
     name: `iperf3-${t.setup}-${t.profile}-${port}`,
   });
   const before = t.pids.map(cpuSeconds);
+  const m0 = cpuTimes();
   const r = await iperf3Client(client, target, { seconds: SECONDS, port });
+  const m1 = cpuTimes();
   const cpu = t.pids.map((p, i) => cpuSeconds(p) - before[i]!);
   await server.process.status;
-  return { mbps: r.receivedMbps, cpu, retransmits: r.retransmits ?? 0 };
+  const busy = (m1.busy - m0.busy) / (m1.total - m0.total);
+  return { mbps: r.receivedMbps, cpu, retransmits: r.retransmits ?? 0, busy };
 }
 
 function median(xs: number[]): number {
@@ -203,16 +221,21 @@ async function main(): Promise<void> {
         const per = rs.map((r) => (r.mbps * SECONDS) / r.cpu.reduce((a, b) => a + b, 0));
         const cpuA = median(rs.map((r) => r.cpu[0]!));
         const cpuB = median(rs.map((r) => r.cpu[1]!));
+        const perA = median(rs.map((r) => (r.mbps * SECONDS) / r.cpu[0]!));
+        const perB = median(rs.map((r) => (r.mbps * SECONDS) / r.cpu[1]!));
+        const busy = median(rs.map((r) => r.busy * 100));
         return `| ${LABEL[t.setup]} | ${range(mbps)} | ${cpuA.toFixed(2)} / ${cpuB.toFixed(2)} | ${
-          range(per)
-        } | ${(median(mbps) / refMbps).toFixed(2)} | ${(median(per) / refPer).toFixed(2)} |`;
+          fmt(perA)
+        } / ${fmt(perB)} | ${range(per)} | ${(median(mbps) / refMbps).toFixed(2)} | ${
+          (median(per) / refPer).toFixed(2)
+        } | ${fmt(busy)} % |`;
       });
       tables.push(
         [
           `${profile} (${t0(profile)}), ${REVERSE ? "B → A" : "A → B"}, ${RUNS} × ${SECONDS} s:`,
           "",
-          "| tunnel | Mbit/s | gateway CPU-s A / B | Mbit per CPU-s | ratio Mbit/s | ratio Mbit/CPU-s |",
-          "| --- | ---: | ---: | ---: | ---: | ---: |",
+          "| tunnel | Mbit/s | CPU-s A / B | Mbit per CPU-s of A / B | Mbit per CPU-s (A+B) | ratio Mbit/s | ratio Mbit/CPU-s | machine busy |",
+          "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
           ...rows,
         ].join("\n"),
       );
