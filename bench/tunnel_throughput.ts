@@ -101,14 +101,16 @@ async function bringUp(lab: NetnsLab, setup: Setup, profile: SwanProfileName): P
   }
   const installed = (n: GatewayNode) =>
     n.until((l) => l.child.some((c) => c.state === "installed"), "the CHILD SA", 30_000);
+  const tandem = (ns: string, name: string, params: SwanPairResolved, me: "a" | "b") =>
+    GatewayNode.start(
+      lab,
+      ns,
+      name,
+      pairGatewayConfig(params, me, profile, { initiate: me === "a", logLevel: "audit" }),
+    );
   if (setup === "tandem-swan") {
     const pair = await peerUp(lab, { profile });
-    const a = await GatewayNode.start(
-      lab,
-      pair.gwA,
-      "tandem-a",
-      pairGatewayConfig(pair.params, "a", profile, { initiate: true, logLevel: "audit" }),
-    );
+    const a = await tandem(pair.gwA, "tandem-a", pair.params, "a");
     await installed(a);
     await pair.b.waitForSas((s) => s[0]?.childSas.some((c) => c.state === "INSTALLED") ?? false);
     return {
@@ -123,18 +125,8 @@ async function bringUp(lab: NetnsLab, setup: Setup, profile: SwanProfileName): P
   }
   const params = resolvePair({ profile });
   const topo = await buildTopology(lab, swanPairTopology(params));
-  const b = await GatewayNode.start(
-    lab,
-    topo.ns(params.b.gw),
-    "tandem-b",
-    pairGatewayConfig(params, "b", profile, { logLevel: "audit" }),
-  );
-  const a = await GatewayNode.start(
-    lab,
-    topo.ns(params.a.gw),
-    "tandem-a",
-    pairGatewayConfig(params, "a", profile, { initiate: true, logLevel: "audit" }),
-  );
+  const b = await tandem(topo.ns(params.b.gw), "tandem-b", params, "b");
+  const a = await tandem(topo.ns(params.a.gw), "tandem-a", params, "a");
   await installed(a);
   await installed(b);
   return {

@@ -117,6 +117,35 @@ function topology(relay: boolean): TopologySpec {
   };
 }
 
+/** A dataplane and the running I/O of a gateway in namespace `ns` (closed with `lab`). */
+async function openGateway(
+  lab: NetnsLab,
+  name: string,
+  ns: string,
+  wan: string,
+  policyTun: string | null,
+): Promise<{ logs: LogHub; dp: Dataplane; io: VrfIo }> {
+  const logs = new LogHub({ level: "control", ringSize: 200 });
+  const dp = new Dataplane({
+    vrf: name,
+    clock: systemClock,
+    rng: systemRng,
+    log: logs.logger("esp"),
+  });
+  const io = VrfIo.open({
+    vrf: name,
+    ns: Netns.named(ns),
+    dataplane: dp,
+    log: logs.logger("esp"),
+    knl: logs.logger("knl"),
+    addresses: [parseIp(wan)],
+    policyTun,
+  });
+  lab.onDispose(() => io.close());
+  await io.start();
+  return { logs, dp, io };
+}
+
 /** SA keys and parameters of the SA with `spi` (the same on both ends). */
 function saParams(o: StaticOptions, spi: number): Omit<SaParams, "direction" | "local" | "remote"> {
   const encryption = encryptionByName(o.enc, { provider: "openssl" });
@@ -152,23 +181,7 @@ export async function staticPair(lab: NetnsLab, o: StaticOptions): Promise<Stati
     spiIn: number,
   ): Promise<StaticSide> => {
     const ns = topo.ns(name);
-    const logs = new LogHub({ level: "control", ringSize: 200 });
-    const dp = new Dataplane({
-      vrf: name,
-      clock: systemClock,
-      rng: systemRng,
-      log: logs.logger("esp"),
-    });
-    const io = VrfIo.open({
-      vrf: name,
-      ns: Netns.named(ns),
-      dataplane: dp,
-      log: logs.logger("esp"),
-      knl: logs.logger("knl"),
-      addresses: [parseIp(wan)],
-    });
-    lab.onDispose(() => io.close());
-    await io.start();
+    const { logs, dp, io } = await openGateway(lab, name, ns, wan, "ipsec0");
     const mine = transport ? `${wan}/32` : lan;
     const theirs = transport ? `${peerWan}/32` : peerLan;
     const local = parseIp(wan), remote = parseIp(peer);
@@ -284,24 +297,7 @@ export async function svtiPair(lab: NetnsLab, o: StaticOptions): Promise<SvtiPai
   ) => {
     const ns = topo.ns(name);
     const svtiNs = topo.ns(`${name}v`);
-    const logs = new LogHub({ level: "control", ringSize: 200 });
-    const dp = new Dataplane({
-      vrf: name,
-      clock: systemClock,
-      rng: systemRng,
-      log: logs.logger("esp"),
-    });
-    const io = VrfIo.open({
-      vrf: name,
-      ns: Netns.named(ns),
-      dataplane: dp,
-      log: logs.logger("esp"),
-      knl: logs.logger("knl"),
-      addresses: [parseIp(wan)],
-      policyTun: null,
-    });
-    lab.onDispose(() => io.close());
-    await io.start();
+    const { logs, dp, io } = await openGateway(lab, name, ns, wan, null);
     await io.addSvti(ID, "svti-hasync", Netns.named(svtiNs));
     const any = { src: "0.0.0.0/0", dst: "0.0.0.0/0" };
     const local = parseIp(wan), remote = parseIp(peer);
