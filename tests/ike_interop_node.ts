@@ -1,111 +1,204 @@
 /**
  * Test helper program (not a test): a Tandem IKE engine on real UDP
- * sockets (ports 500 and 4500 of one address), run by
- * `tests/ike_interop_test.ts` inside a namespace with `ip netns exec`, so
- * the sockets live there. The dataplane only records installs (no ESP yet).
- * Commands arrive as JSON lines on stdin; every answer is one JSON line on
- * stdout.
+ * sockets (ports 500 and 4500 of one address), run by the interop tests
+ * and `bench/ike_setup_rate.ts` inside a namespace with `ip netns exec`,
+ * so the sockets live there. The dataplane only records installs (no ESP
+ * yet).
  *
- * Usage: deno run -A --unstable-net tests/ike_interop_node.ts '<config JSON>'
+ * Protocol: one JSON command per stdin line, `{"id": n, "cmd": ...}`; one
+ * JSON line per answer on stdout, `{"id": n, ...}`, and, when the config
+ * asks for them, one line per engine event, `{"event": name, "data": ...}`.
+ * Byte strings travel as `{"$hex": "..."}` (records round-trip through
+ * `export` and `import`); in `list` answers addresses are text.
+ *
+ * Usage: deno run -A --unstable-net tests/ike_interop_node.ts '<NodeConfig JSON>'
  *
  * @module
  */
 import { systemClock } from "../core/clock.ts";
-import { formatIp, parseIp, parsePrefix } from "../core/ip.ts";
-import { LogHub } from "../core/log.ts";
+import { formatIp, type IpAddress, parseIp, parsePrefix } from "../core/ip.ts";
+import { type Level, LogHub } from "../core/log.ts";
 import { systemRng } from "../core/rng.ts";
-import type { EspProposalConfig, IkeProposalConfig, VpnConfig } from "../ike/config.ts";
+import { DEFAULT_GLOBAL_OPTIONS, type TsConfig, type VpnConfig } from "../ike/config.ts";
+import type { ChildSaRecord, IkeEvents, IkeSaRecord } from "../ike/events.ts";
 import { parseIdentity } from "../ike/identity.ts";
 import { IkeInstance } from "../ike/instance.ts";
-import type { Endpoint } from "../ike/ports.ts";
+import type { Endpoint, VipPool } from "../ike/ports.ts";
 import { PskTable } from "../ike/psk.ts";
+import { SubnetPool } from "../ike/vip_pool.ts";
 import { FakeDataplane } from "./ike_fixture.ts";
-
-interface NodeConfig {
-  local: string;
-  remote: string;
-  localId: string;
-  remoteId: string;
-  localTs: string;
-  remoteTs: string;
-  psk: string;
-  ike: IkeProposalConfig;
-  esp: EspProposalConfig;
-}
+import type { NodeConfig, NodeVpn } from "./ike_interop_fixture.ts";
 
 const cfg = JSON.parse(Deno.args[0]!) as NodeConfig;
-const vpn: VpnConfig = {
-  name: "vpn",
-  vrf: "main",
-  localAddress: parseIp(cfg.local),
-  remoteAddress: parseIp(cfg.remote),
-  localId: parseIdentity(cfg.localId),
-  remoteId: parseIdentity(cfg.remoteId),
-  ike: {
-    proposals: [cfg.ike],
-    rekeyTime: 14400,
-    reauthTime: 0,
-    keyingTries: 1,
-    uniqueSa: "no",
-    dpdDelay: 0,
-  },
-  children: [{
-    name: "net",
-    localTs: [{ prefix: parsePrefix(cfg.localTs), protocol: 0 }],
-    remoteTs: [{ prefix: parsePrefix(cfg.remoteTs), protocol: 0 }],
-    mode: "tunnel",
-    proposals: [cfg.esp],
-    rekeyTime: 3600,
-    replayWindow: 32,
-  }],
-  requestVip: false,
-};
+const local = parseIp(cfg.local);
 
+const ts = (t: string | null): TsConfig =>
+  t === null ? { protocol: 0 } : { prefix: parsePrefix(t), protocol: 0 };
+
+function vpnConfig(v: NodeVpn): VpnConfig {
+  return {
+    name: v.name,
+    vrf: "main",
+    localAddress: local,
+    ...(v.remote ? { remoteAddress: parseIp(v.remote) } : {}),
+    ...(v.localId ? { localId: parseIdentity(v.localId) } : {}),
+    ...(v.remoteId ? { remoteId: parseIdentity(v.remoteId) } : {}),
+    ike: {
+      proposals: v.ike,
+      rekeyTime: v.rekeyTime ?? 14400,
+      reauthTime: 0,
+      keyingTries: v.keyingTries ?? 1,
+      uniqueSa: v.uniqueSa ?? "no",
+      dpdDelay: v.dpdDelay ?? 0,
+    },
+    children: [{
+      name: v.child ?? "net",
+      localTs: v.localTs.map(ts),
+      remoteTs: v.remoteTs.map(ts),
+      mode: "tunnel",
+      proposals: v.esp,
+      rekeyTime: v.childRekeyTime ?? 3600,
+      replayWindow: 32,
+    }],
+    requestVip: v.requestVip ?? false,
+    ...(v.vipPool ? { vipPool: v.vipPool } : {}),
+  };
+}
+
+const pools = new Map<string, VipPool>(
+  (cfg.pools ?? []).map((p) => [p.name, new SubnetPool(p.name, parsePrefix(p.prefix))]),
+);
 const sockets = new Map<number, Deno.DatagramConn>();
 for (const port of [500, 4500]) {
   sockets.set(port, Deno.listenDatagram({ transport: "udp", hostname: cfg.local, port }));
 }
-const logs = new LogHub({ level: "detail" });
+const logs = new LogHub({ level: (cfg.logLevel ?? "detail") as Level });
 const dataplane = new FakeDataplane();
 const ike = new IkeInstance({
   vrf: "main",
-  vpns: [vpn],
+  vpns: cfg.vpns.map(vpnConfig),
+  options: { ...DEFAULT_GLOBAL_OPTIONS, ...cfg.options },
   ports: {
     clock: systemClock,
     rng: systemRng,
     log: { ike: logs.logger("ike"), chd: logs.logger("chd"), enc: logs.logger("enc") },
     transport: {
-      send(local: Endpoint, remote: Endpoint, data: Uint8Array) {
-        const s = sockets.get(local.port);
-        s?.send(data, { transport: "udp", hostname: formatIp(remote.address), port: remote.port })
-          .catch(() => {});
+      send(from: Endpoint, to: Endpoint, data: Uint8Array) {
+        sockets.get(from.port)?.send(data, {
+          transport: "udp",
+          hostname: formatIp(to.address),
+          port: to.port,
+        }).catch(() => {});
       },
     },
     dataplane,
     psk: new PskTable([{ name: "lab", ids: [], secret: new TextEncoder().encode(cfg.psk) }]),
-    pools: () => undefined,
+    pools: (n) => pools.get(n),
   },
 });
+
+/** The last datagrams received (port, source port, bytes), for replay tests. */
+const received: { port: number; from: number; data: Uint8Array }[] = [];
 
 for (const [port, s] of sockets) {
   (async () => {
     for await (const [data, addr] of s) {
       const a = addr as Deno.NetAddr;
-      ike.receive(data, { address: vpn.localAddress, port }, {
-        address: parseIp(a.hostname),
-        port: a.port,
-      });
+      if (cfg.record) {
+        received.push({ port, from: a.port, data });
+        if (received.length > cfg.record) received.shift();
+      }
+      ike.receive(data, { address: local, port }, { address: parseIp(a.hostname), port: a.port });
     }
   })().catch(() => {});
 }
 
-const out = (v: unknown) =>
-  console.log(
-    JSON.stringify(
-      v,
-      (_k, x) => (typeof x === "bigint" ? String(x) : x instanceof Uint8Array ? [...x] : x),
-    ),
-  );
+const isIp = (x: unknown): x is IpAddress =>
+  typeof x === "object" && x !== null && "family" in x && "bytes" in x &&
+  (x as IpAddress).bytes instanceof Uint8Array;
+const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+const unhex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));
+
+/** Writes one JSON line; `ips` prints addresses as text. */
+function out(v: unknown, ips = false): void {
+  const line = JSON.stringify(v, function (_k, x) {
+    if (typeof x === "bigint") return String(x);
+    if (ips && isIp(x)) return formatIp(x);
+    if (x instanceof Uint8Array) return { $hex: hex(x) };
+    return x;
+  });
+  console.log(line);
+}
+
+const revive = (_k: string, x: unknown) =>
+  typeof x === "object" && x !== null && "$hex" in x ? unhex((x as { $hex: string }).$hex) : x;
+
+if (cfg.events) {
+  const names: (keyof IkeEvents)[] = [
+    "ike-sa-up",
+    "ike-sa-updated",
+    "ike-sa-mids",
+    "ike-sa-state",
+    "ike-sa-down",
+    "ike-sa-failed",
+    "child-sa-up",
+    "child-sa-moved",
+    "child-sa-state",
+    "child-sa-down",
+    "vip-lease",
+  ];
+  for (const name of names) ike.events.on(name, (data) => out({ event: name, data }, true));
+}
+
+type Records = { ike: IkeSaRecord; children: ChildSaRecord[] }[];
+
+function command(c: Record<string, unknown>): Record<string, unknown> {
+  switch (c.cmd) {
+    case "initiate":
+      return { uid: ike.initiate(String(c.vpn ?? cfg.vpns[0]!.name)) ?? null };
+    case "list":
+      return {
+        ike: ike.listIkeSas(),
+        child: ike.listChildSas(),
+        drops: ike.drops,
+        counters: ike.counters,
+        dataplane: dataplane.sas.size,
+      };
+    case "rekey-child":
+      return { ok: ike.rekey({ childSpi: parseInt(String(c.spi), 16) }) };
+    case "rekey-ike":
+      return { ok: ike.rekey({ uid: Number(c.uid ?? ike.listIkeSas()[0]?.uid ?? -1) }) };
+    case "terminate":
+      return { n: ike.terminate(c.uid === undefined ? {} : { uid: Number(c.uid) }) };
+    case "terminate-child":
+      return { ok: ike.terminateChild(parseInt(String(c.spi), 16)) };
+    case "export":
+      return { records: ike.exportSas() };
+    case "import": {
+      const recs = c.records as Records;
+      let n = 0;
+      for (const r of recs) {
+        if (!ike.importIkeSa(r.ike)) continue;
+        n++;
+        for (const ch of r.children) ike.importChildSa(ch);
+      }
+      return { imported: n };
+    }
+    case "activate":
+      return { n: ike.activate({}, { midSync: c.midSync === true }) };
+    case "received":
+      return {
+        datagrams: received.map((d) => ({ port: d.port, from: d.from, data: hex(d.data) })),
+      };
+    case "log":
+      return { log: logs.recent().map((r) => `${r.subsystem} ${r.message}`) };
+    case "quit":
+      ike.shutdown();
+      return { bye: true };
+    default:
+      return { error: `unknown command ${String(c.cmd)}` };
+  }
+}
 
 out({ ready: true });
 const decoder = new TextDecoder();
@@ -116,36 +209,11 @@ for await (const chunk of Deno.stdin.readable) {
   while ((nl = buf.indexOf("\n")) >= 0) {
     const line = buf.slice(0, nl);
     buf = buf.slice(nl + 1);
-    const { cmd, spi } = JSON.parse(line) as { cmd: string; spi?: string };
-    switch (cmd) {
-      case "initiate":
-        out({ uid: ike.initiate("vpn") ?? null });
-        break;
-      case "list":
-        out({
-          ike: ike.listIkeSas(),
-          child: ike.listChildSas(),
-          drops: ike.drops,
-          counters: ike.counters,
-        });
-        break;
-      case "rekey-child":
-        out({ ok: ike.rekey({ childSpi: parseInt(spi!, 16) }) });
-        break;
-      case "rekey-ike":
-        out({ ok: ike.rekey({ uid: ike.listIkeSas()[0]?.uid ?? -1 }) });
-        break;
-      case "terminate":
-        out({ n: ike.terminate({}) });
-        break;
-      case "log":
-        out({ log: logs.recent().map((r) => `${r.subsystem} ${r.message}`) });
-        break;
-      case "quit":
-        ike.shutdown();
-        for (const s of sockets.values()) s.close();
-        out({ bye: true });
-        Deno.exit(0);
+    const c = JSON.parse(line, revive) as Record<string, unknown>;
+    out({ id: c.id, ...command(c) }, c.cmd === "list");
+    if (c.cmd === "quit") {
+      for (const s of sockets.values()) s.close();
+      Deno.exit(0);
     }
   }
 }
