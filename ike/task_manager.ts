@@ -223,7 +223,9 @@ export class TaskManager<P> {
     }
     if (restart) this.nextSend = 0;
     else if (!a.fixed) this.nextSend = (this.nextSend + 1) >>> 0;
-    this.#continuing = keep;
+    // A restarted exchange is built again by all its tasks, also those that were done
+    // with it (NAT detection must go into the retried IKE_SA_INIT too).
+    this.#continuing = restart ? a.tasks : keep;
     this.hooks.exchangeDone();
     this.initiate();
     return "processed";
