@@ -27,7 +27,7 @@ import type {
   IkeProposalConfig,
   UniqueSa,
 } from "../ike/config.ts";
-import type { IkeCounters } from "../ike/counters.ts";
+import type { DropReason, IkeCounters } from "../ike/counters.ts";
 import type { ChildSaInfo, IkeSaInfo } from "../ike/listing.ts";
 
 /** Programs an interop test needs (`rootTest` skips without them). */
@@ -79,7 +79,7 @@ export interface NodeConfig {
 export interface Listing {
   ike: IkeSaInfo[];
   child: ChildSaInfo[];
-  drops: Record<string, number>;
+  drops: Record<DropReason, number>;
   counters: IkeCounters;
   dataplane: number;
 }
