@@ -75,9 +75,19 @@ export interface NodeConfig {
   record?: number;
 }
 
+/** An IKE SA as the node lists it: addresses as text. */
+export type NodeIkeSa =
+  & Omit<IkeSaInfo, "local" | "remote" | "localVips" | "remoteVips">
+  & {
+    local: { address: string; port: number };
+    remote: { address: string; port: number };
+    localVips: string[];
+    remoteVips: string[];
+  };
+
 /** What the node's `list` answers. */
 export interface Listing {
-  ike: IkeSaInfo[];
+  ike: NodeIkeSa[];
   child: ChildSaInfo[];
   drops: Record<DropReason, number>;
   counters: IkeCounters;

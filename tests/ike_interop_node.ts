@@ -22,9 +22,10 @@ import { systemRng } from "../core/rng.ts";
 import { DEFAULT_GLOBAL_OPTIONS, type TsConfig, type VpnConfig } from "../ike/config.ts";
 import type { ChildSaRecord, IkeEvents, IkeSaRecord } from "../ike/events.ts";
 import { parseIdentity } from "../ike/identity.ts";
-import { IkeInstance } from "../ike/instance.ts";
+import { engineOf, IkeInstance } from "../ike/instance.ts";
 import type { Endpoint, VipPool } from "../ike/ports.ts";
 import { PskTable } from "../ike/psk.ts";
+import { IkeDpd } from "../ike/tasks/ike_dpd.ts";
 import { SubnetPool } from "../ike/vip_pool.ts";
 import { FakeDataplane } from "./ike_fixture.ts";
 import type { NodeConfig, NodeVpn } from "./ike_interop_fixture.ts";
@@ -172,6 +173,12 @@ function command(c: Record<string, unknown>): Record<string, unknown> {
       return { n: ike.terminate(c.uid === undefined ? {} : { uid: Number(c.uid) }) };
     case "terminate-child":
       return { ok: ike.terminateChild(parseInt(String(c.spi), 16)) };
+    case "dpd": {
+      // A liveness check now (white box: the engine has no operation for it).
+      const rt = engineOf(ike).runtimes()[0];
+      rt?.tasks.queue(new IkeDpd(true));
+      return { ok: rt !== undefined };
+    }
     case "export":
       return { records: ike.exportSas() };
     case "import": {
