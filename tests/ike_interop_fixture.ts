@@ -13,7 +13,7 @@
  */
 import { assertEquals } from "./assert.ts";
 import type { NetnsLab } from "./netns.ts";
-import { waitFor } from "../lab/command.ts";
+import { run, waitFor } from "../lab/command.ts";
 import {
   peerUp,
   type SwanPairLab,
@@ -429,4 +429,31 @@ export function assertShape(c: Converged, p: Profile): void {
   }
   for (const i of c.ours.ike) assertEquals([i.local.port, i.remote.port], [4500, 4500]);
   for (const ch of c.ours.child) assertEquals([ch.encap, ch.mode], [true, "tunnel"]);
+}
+
+/** Hex of bytes. */
+export const toHex = (b: Uint8Array): string =>
+  [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+
+/** Bytes of hex. */
+export const fromHex = (s: string): Uint8Array =>
+  Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));
+
+/**
+ * Sends datagrams from an ephemeral UDP port of `from` in namespace `ns`
+ * (a raw peer beside charon) to `to`; returns the source port used.
+ */
+export async function sendRaw(
+  ns: string,
+  from: string,
+  to: string,
+  datagrams: readonly { port: number; data: Uint8Array }[],
+): Promise<number> {
+  const script = new URL("./ike_interop_sender.ts", import.meta.url).pathname;
+  const r = await run(
+    ["ip", "netns", "exec", ns, Deno.execPath(), "run", "-A", "--unstable-net", script, from, to],
+    true,
+    { stdin: JSON.stringify(datagrams.map((d) => ({ port: d.port, hex: toHex(d.data) }))) },
+  );
+  return (JSON.parse(r.stdout) as { port: number }).port;
 }
