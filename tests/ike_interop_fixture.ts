@@ -345,8 +345,8 @@ export async function interop(lab: NetnsLab, o: InteropOptions = {}): Promise<In
 const established = (l: Listing) => l.ike.filter((i) => i.state === "established");
 const installed = (l: Listing) => l.child.filter((c) => c.state === "installed");
 
-/** IKE SPI pairs and CHILD SPI pairs (ours in/out) both sides show, sorted; empty when they differ. */
-export function agreement(ours: Listing, swan: IkeSa[]): { ike: string[]; child: string[] } {
+/** strongSwan's established IKE SPI pairs and installed CHILD SPI pairs (as ours: in/out), sorted. */
+function swanView(swan: IkeSa[]): { ike: string[]; child: string[] } {
   const sIke = swan.filter((s) => s.state === "ESTABLISHED");
   return {
     ike: sIke.map((s) => `${s.initiatorSpi}_${s.responderSpi}`).sort(),
@@ -358,7 +358,7 @@ export function agreement(ours: Listing, swan: IkeSa[]): { ike: string[]; child:
 
 /** Whether both sides show exactly the same established IKE SAs and installed CHILD SAs. */
 export function mirrored(ours: Listing, swan: IkeSa[]): boolean {
-  const theirs = agreement(ours, swan);
+  const theirs = swanView(swan);
   const ike = established(ours).map((i) => `${i.spiI}_${i.spiR}`).sort();
   const child = installed(ours).map((c) => `${c.spiIn}/${c.spiOut}`).sort();
   return JSON.stringify({ ike, child }) === JSON.stringify(theirs) &&
@@ -400,7 +400,7 @@ export async function converge(
 }
 
 /** Exactly `ike` IKE SAs with `child` CHILD SAs in total, the same on both sides. */
-export const counts = (ike: number, child: number) => (ours: Listing): boolean =>
+export const counts = (ike: number, child: number): (ours: Listing) => boolean => (ours) =>
   established(ours).length === ike && installed(ours).length === child;
 
 /** The algorithms strongSwan lists for an SA, `ENC-bits/INTEG/PRF/DH` (absent parts left out). */

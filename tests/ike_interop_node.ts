@@ -1,9 +1,9 @@
 /**
  * Test helper program (not a test): a Tandem IKE engine on real UDP
- * sockets (ports 500 and 4500 of one address), run by the interop tests
- * and `bench/ike_setup_rate.ts` inside a namespace with `ip netns exec`,
- * so the sockets live there. The dataplane only records installs (no ESP
- * yet).
+ * sockets (ports 500 and 4500 of one address, `kernel/` FFI sockets), run
+ * by the interop tests and `bench/ike_setup_rate.ts` inside a namespace
+ * with `ip netns exec`, so the sockets live there. The dataplane only
+ * records installs (no ESP yet).
  *
  * Protocol: one JSON command per stdin line, `{"id": n, "cmd": ...}`; one
  * JSON line per answer on stdout, `{"id": n, ...}`, and, when the config
@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { Session } from "node:inspector";
 import { systemClock } from "../core/clock.ts";
 import { formatIp, type IpAddress, parseIp, parsePrefix } from "../core/ip.ts";
 import { type Level, LogHub } from "../core/log.ts";
@@ -27,6 +28,7 @@ import type { Endpoint, VipPool } from "../ike/ports.ts";
 import { PskTable } from "../ike/psk.ts";
 import { IkeDpd } from "../ike/tasks/ike_dpd.ts";
 import { SubnetPool } from "../ike/vip_pool.ts";
+import { DatagramBatch, Poller, UdpSocket } from "../kernel/mod.ts";
 import { FakeDataplane } from "./ike_fixture.ts";
 import type { NodeConfig, NodeVpn } from "./ike_interop_fixture.ts";
 
@@ -69,9 +71,12 @@ function vpnConfig(v: NodeVpn): VpnConfig {
 const pools = new Map<string, VipPool>(
   (cfg.pools ?? []).map((p) => [p.name, new SubnetPool(p.name, parsePrefix(p.prefix))]),
 );
-const sockets = new Map<number, Deno.DatagramConn>();
+// Non-blocking FFI sockets with large receive buffers, drained in batches (as the gateway's
+// port-4500 socket): a responder computing DH for one request lets the next ones queue in
+// the kernel, and the default 208 KiB buffer overflows under a burst of IKE_AUTHs.
+const sockets = new Map<number, UdpSocket>();
 for (const port of [500, 4500]) {
-  sockets.set(port, Deno.listenDatagram({ transport: "udp", hostname: cfg.local, port }));
+  sockets.set(port, UdpSocket.open({ address: local, port, receiveBuffer: 4 << 20 }));
 }
 const logs = new LogHub({ level: (cfg.logLevel ?? "detail") as Level });
 const dataplane = new FakeDataplane();
@@ -85,11 +90,7 @@ const ike = new IkeInstance({
     log: { ike: logs.logger("ike"), chd: logs.logger("chd"), enc: logs.logger("enc") },
     transport: {
       send(from: Endpoint, to: Endpoint, data: Uint8Array) {
-        sockets.get(from.port)?.send(data, {
-          transport: "udp",
-          hostname: formatIp(to.address),
-          port: to.port,
-        }).catch(() => {});
+        sockets.get(from.port)?.sendTo(data, data.length, to.address, to.port);
       },
     },
     dataplane,
@@ -101,18 +102,31 @@ const ike = new IkeInstance({
 /** The last datagrams received (port, source port, bytes), for replay tests. */
 const received: { port: number; from: number; data: Uint8Array }[] = [];
 
-for (const [port, s] of sockets) {
-  (async () => {
-    for await (const [data, addr] of s) {
-      const a = addr as Deno.NetAddr;
-      if (cfg.record) {
-        received.push({ port, from: a.port, data });
-        if (received.length > cfg.record) received.shift();
+const poller = new Poller();
+for (const s of sockets.values()) poller.add(s.fd);
+const batch = new DatagramBatch(32, 65536, { control: false });
+(async () => {
+  while (!poller.stopped) {
+    for (const [port, s] of sockets) {
+      let n: number;
+      while ((n = s.recvBatch(batch)) > 0) {
+        for (let i = 0; i < n; i++) {
+          const data = batch.bufs[i]!.subarray(0, batch.lens[i]!);
+          const from = batch.peerPort(i);
+          if (cfg.record) {
+            received.push({ port, from, data: data.slice() });
+            if (received.length > cfg.record) received.shift();
+          }
+          ike.receive(data, { address: local, port }, {
+            address: batch.peerAddress(i)!,
+            port: from,
+          });
+        }
       }
-      ike.receive(data, { address: local, port }, { address: parseIp(a.hostname), port: a.port });
     }
-  })().catch(() => {});
-}
+    await poller.wait();
+  }
+})();
 
 const isIp = (x: unknown): x is IpAddress =>
   typeof x === "object" && x !== null && "family" in x && "bytes" in x &&
@@ -151,9 +165,65 @@ if (cfg.events) {
   for (const name of names) ike.events.on(name, (data) => out({ event: name, data }, true));
 }
 
+/** A V8 CPU profile of this process, summed by function and by file (self time, ms). */
+const inspector = new Session();
+const post = <T>(method: string) =>
+  new Promise<T>((ok, fail) =>
+    inspector.post(method, {}, (e: Error | null, r: unknown) => (e ? fail(e) : ok(r as T)))
+  );
+interface CpuProfile {
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+async function profile(start: boolean): Promise<Record<string, unknown>> {
+  if (start) {
+    inspector.connect();
+    await post("Profiler.enable");
+    await post("Profiler.start");
+    return { ok: true };
+  }
+  const { profile: p } = await post<{ profile: CpuProfile }>("Profiler.stop");
+  inspector.disconnect();
+  const byNode = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const fns = new Map<string, number>();
+  const files = new Map<string, number>();
+  const name = (id: number) => {
+    const f = byNode.get(id)!;
+    const file = f.url.replace(/^.*\/(ike|crypto|core|tests|kernel|npm)\//, "$1/");
+    return {
+      file,
+      fn: `${f.functionName || "(anonymous)"} ${file || "(native)"}:${f.lineNumber + 1}`,
+    };
+  };
+  p.samples.forEach((id, i) => {
+    const ms = (p.timeDeltas[i] ?? 0) / 1000;
+    let { file, fn } = name(id);
+    // Native frames (builtins, FFI) are charged to the nearest script caller.
+    for (let up = parent.get(id); file === "" && up !== undefined; up = parent.get(up)) {
+      const u = name(up);
+      if (u.file !== "") [file, fn] = [u.file, `${u.fn} [native]`];
+    }
+    file ||= "(native)";
+    fns.set(fn, (fns.get(fn) ?? 0) + ms);
+    files.set(file, (files.get(file) ?? 0) + ms);
+  });
+  const top = (m: Map<string, number>, n: number) =>
+    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${v.toFixed(1)} ${k}`);
+  return { functions: top(fns, 40), files: top(files, 25) };
+}
+
 type Records = { ike: IkeSaRecord; children: ChildSaRecord[] }[];
 
-function command(c: Record<string, unknown>): Record<string, unknown> {
+function command(
+  c: Record<string, unknown>,
+): Record<string, unknown> | Promise<Record<string, unknown>> {
   switch (c.cmd) {
     case "initiate":
       return { uid: ike.initiate(String(c.vpn ?? cfg.vpns[0]!.name)) ?? null };
@@ -197,6 +267,8 @@ function command(c: Record<string, unknown>): Record<string, unknown> {
       return {
         datagrams: received.map((d) => ({ port: d.port, from: d.from, data: hex(d.data) })),
       };
+    case "profile":
+      return profile(c.start === true);
     case "log":
       return { log: logs.recent().map((r) => `${r.subsystem} ${r.message}`) };
     case "quit":
@@ -217,9 +289,9 @@ for await (const chunk of Deno.stdin.readable) {
     const line = buf.slice(0, nl);
     buf = buf.slice(nl + 1);
     const c = JSON.parse(line, revive) as Record<string, unknown>;
-    out({ id: c.id, ...command(c) }, c.cmd === "list");
+    out({ id: c.id, ...await command(c) }, c.cmd === "list");
     if (c.cmd === "quit") {
-      for (const s of sockets.values()) s.close();
+      poller.stop();
       Deno.exit(0);
     }
   }
