@@ -2,8 +2,9 @@
  * Negotiation details against strongSwan 5.9.8: IKE fragmentation (RFC
  * 7383) in both directions with small fragment sizes on both sides, the
  * COOKIE challenge (RFC 7296 §2.6) Tandem's DoS protection sends to an
- * initiating strongSwan, and the INVALID_KE_PAYLOAD retry (§1.3) with
- * either side first proposing a group the other does not accept.
+ * initiating strongSwan, the INVALID_KE_PAYLOAD retry (§1.3) with
+ * either side first proposing a group the other does not accept, and
+ * CHILD SA rekeys with PFS (a KE exchange in CREATE_CHILD_SA, §1.3.3).
  */
 import { assert, assertEquals } from "./assert.ts";
 import { NetnsLab, rootTest } from "./netns.ts";
@@ -133,3 +134,29 @@ rootTest(
 function assertStringInLog(log: string, part: string): void {
   assert(log.includes(part), `"${part}" not in the node's log:\n${log}`);
 }
+
+rootTest(
+  "ike interop PFS: CHILD rekeys with a Curve25519 exchange, started by each side",
+  async () => {
+    await using lab = new NetnsLab("ti");
+    const pfs = {
+      ...GCM,
+      swan: { ...GCM.swan, esp: "aes256gcm16-x25519" },
+      esp: { ...GCM.esp, dh: ["curve25519" as const] },
+    };
+    const x = await interop(lab, { profile: pfs });
+    await x.node.call("initiate");
+    let c = await converge(x, counts(1, 1), "SAs (IKE_AUTH: no PFS)");
+    assertEquals(c.swan[0]!.childSas[0]!.dhGroup, undefined);
+    const spi0 = c.ours.child[0]!.spiIn;
+    await x.node.call("rekey-child", { spi: spi0 });
+    c = await converge(x, (l) => counts(1, 1)(l) && l.child[0]!.spiIn !== spi0, "PFS rekey");
+    const installed = (l: typeof c) => l.swan[0]!.childSas.find((s) => s.state === "INSTALLED")!;
+    assertEquals(installed(c).dhGroup, "CURVE_25519");
+    const spi1 = c.ours.child[0]!.spiIn;
+    await x.pair.b.rekey({ child: x.pair.params.child });
+    c = await converge(x, (l) => counts(1, 1)(l) && l.child[0]!.spiIn !== spi1, "PFS rekey");
+    assertEquals(installed(c).dhGroup, "CURVE_25519");
+  },
+  SWAN,
+);

@@ -75,6 +75,8 @@ const pools = new Map<string, VipPool>(
 // port-4500 socket): a responder computing DH for one request lets the next ones queue in
 // the kernel, and the default 208 KiB buffer overflows under a burst of IKE_AUTHs.
 const sockets = new Map<number, UdpSocket>();
+/** Outgoing datagrams held back by `hold` (to make exchanges cross on the wire). */
+let held: { from: Endpoint; to: Endpoint; data: Uint8Array }[] | undefined;
 for (const port of [500, 4500]) {
   sockets.set(port, UdpSocket.open({ address: local, port, receiveBuffer: 4 << 20 }));
 }
@@ -90,7 +92,8 @@ const ike = new IkeInstance({
     log: { ike: logs.logger("ike"), chd: logs.logger("chd"), enc: logs.logger("enc") },
     transport: {
       send(from: Endpoint, to: Endpoint, data: Uint8Array) {
-        sockets.get(from.port)?.sendTo(data, data.length, to.address, to.port);
+        if (held) held.push({ from, to, data: data.slice() });
+        else sockets.get(from.port)?.sendTo(data, data.length, to.address, to.port);
       },
     },
     dataplane,
@@ -267,6 +270,17 @@ function command(
       return {
         datagrams: received.map((d) => ({ port: d.port, from: d.from, data: hex(d.data) })),
       };
+    case "hold":
+      held ??= [];
+      return { ok: true };
+    case "release": {
+      const out = held ?? [];
+      held = undefined;
+      for (const d of out) {
+        sockets.get(d.from.port)?.sendTo(d.data, d.data.length, d.to.address, d.to.port);
+      }
+      return { released: out.length };
+    }
     case "profile":
       return profile(c.start === true);
     case "log":
