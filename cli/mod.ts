@@ -20,6 +20,7 @@ export {
 } from "./session_rpc.ts";
 export {
   type OperationalArg,
+  type OperationalArgInfo,
   type OperationalCommand,
   type OperationalInfo,
   OperationalRegistry,
