@@ -22,9 +22,13 @@ export class KernelEnv {
     return this.vrfs.netns(vrf);
   }
 
-  /** Whether the VRF's namespace exists (main always does). */
+  /**
+   * Whether the VRF's namespace exists and can be entered (main always
+   * can). A crash inside `ip netns add` leaves a plain file where the
+   * namespace would be: that does not count.
+   */
   exists(vrf: string): boolean {
-    return this.vrfs.exists(vrf);
+    return this.vrfs.exists(vrf) && usable(this.netns(vrf));
   }
 
   /** An rtnetlink handle in the VRF (close it: `using nl = env.open(vrf)`). */
@@ -32,6 +36,16 @@ export class KernelEnv {
     const ns = this.netns(vrf);
     if (!ns.exists()) throw new Error(`vrf ${vrf} has no namespace (${ns.label})`);
     return Rtnl.open(ns);
+  }
+}
+
+/** Whether a namespace can be entered. */
+export function usable(ns: Netns): boolean {
+  try {
+    ns.id();
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -15,14 +15,14 @@
 import type { TreeValue } from "../config/tree.ts";
 import { ORDER, type Service, type ServiceContext } from "./service.ts";
 
-/** Patterns not applied by this build, and what to call them in the message. */
+/** Patterns not applied by this build, and the subject of the refusal. */
 export const UNAVAILABLE: readonly { readonly pattern: string; readonly what: string }[] = [
-  { pattern: "vrf * ike", what: "IKE" },
-  { pattern: "vrf * interface svti *", what: "SVTI interfaces" },
-  { pattern: "vrf * interface gre *", what: "GRE interfaces" },
-  { pattern: "vrf * interface vrrp *", what: "VRRP" },
-  { pattern: "vrf * vrrp group *", what: "VRRP groups" },
-  { pattern: "ha group *", what: "HA groups" },
+  { pattern: "vrf * ike", what: "IKE is" },
+  { pattern: "vrf * interface svti *", what: "SVTI interfaces are" },
+  { pattern: "vrf * interface gre *", what: "GRE interfaces are" },
+  { pattern: "vrf * interface vrrp *", what: "VRRP is" },
+  { pattern: "vrf * vrrp group *", what: "VRRP groups are" },
+  { pattern: "ha group *", what: "HA groups are" },
 ];
 
 /** Registers the refusals of {@linkcode UNAVAILABLE}, except those in `skip`. */
@@ -34,7 +34,7 @@ export function unavailableService(skip: readonly string[] = []): Service {
         if (skip.includes(pattern)) continue;
         ctx.datastore.registerApplier<TreeValue>(pattern, {
           apply(change) {
-            if (change.new !== undefined) throw new Error(`${what} is not available in this build`);
+            if (change.new !== undefined) throw new Error(`${what} not available in this build`);
           },
         }, { name: `unavailable: ${pattern}`, order: ORDER.unavailable });
       }

@@ -13,7 +13,7 @@
 import type { Change } from "../config/appliers.ts";
 import type { VrfConfig } from "../config/root_schema.ts";
 import { readSysctl, writeSysctl } from "../kernel/sysctl.ts";
-import { type KernelEnv, withUndo } from "./kernel_env.ts";
+import { type KernelEnv, usable, withUndo } from "./kernel_env.ts";
 import { ROUTER_SYSCTLS } from "./kernel_plan.ts";
 
 export class VrfApplier {
@@ -31,6 +31,11 @@ export class VrfApplier {
 
   async ensure(vrf: string): Promise<void> {
     const ns = this.env.netns(vrf);
+    if (ns.exists() && !usable(ns)) {
+      if (!this.env.owned.ownsVrf(vrf)) throw new Error(`${ns.path} is not a network namespace`);
+      this.env.log.warn(`vrf ${vrf}: ${ns.path} is not a namespace (a crash while creating it)`);
+      this.env.vrfs.remove(vrf);
+    }
     if (!ns.exists()) {
       this.env.owned.addVrf(vrf);
       await this.env.vrfs.ensure(vrf);
