@@ -7,6 +7,7 @@
  * @module
  */
 import type { Logger } from "../core/log.ts";
+import type { Change } from "../config/appliers.ts";
 import { Rtnl } from "../kernel/netlink/rtnl.ts";
 import type { Netns } from "../kernel/netns.ts";
 import { MAIN_VRF, type Vrfs } from "../kernel/vrf.ts";
@@ -51,6 +52,20 @@ export function usable(ns: Netns): boolean {
 
 function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Applies a change the way every kernel applier does: `ensure` the new
+ * configuration or `remove` the instance; on failure, back to the old one.
+ */
+export function applyChange<T>(
+  env: KernelEnv,
+  change: Change<T>,
+  ensure: (cfg: T) => Promise<void>,
+  remove: () => Promise<void>,
+): Promise<void> {
+  const to = (cfg: T | undefined) => () => cfg === undefined ? remove() : ensure(cfg);
+  return withUndo(env.log, change.pathText, to(change.new), to(change.old));
 }
 
 /**

@@ -25,10 +25,28 @@ export function desiredAddresses(
   return [...cfg.ipv4.address, ...cfg.ipv6.address].map(normalizeAddress);
 }
 
-/** Address changes for one link. */
-export interface AddressPlan {
-  readonly add: readonly string[];
-  readonly remove: readonly string[];
+/** What to add and what to remove. */
+export interface Plan<T> {
+  readonly add: readonly T[];
+  readonly remove: readonly T[];
+}
+
+/**
+ * The rule every kernel applier follows: add what is desired and not
+ * present; remove what Tandem owns, is no longer desired and is present.
+ */
+export function plan<T>(
+  desired: readonly T[],
+  present: readonly T[],
+  owned: readonly T[],
+  id: (t: T) => string,
+): Plan<T> {
+  const want = new Set(desired.map(id));
+  const have = new Set(present.map(id));
+  return {
+    add: desired.filter((x) => !have.has(id(x))),
+    remove: owned.filter((x) => !want.has(id(x)) && have.has(id(x))),
+  };
 }
 
 /**
@@ -41,13 +59,8 @@ export function planAddresses(
   desired: readonly string[],
   present: readonly string[],
   owned: readonly string[],
-): AddressPlan {
-  const want = new Set(desired);
-  const have = new Set(present);
-  return {
-    add: desired.filter((a) => !have.has(a)),
-    remove: owned.filter((a) => !want.has(a) && have.has(a)),
-  };
+): Plan<string> {
+  return plan(desired, present, owned, (a) => a);
 }
 
 /** A static route as the kernel holds it, canonical. */
@@ -66,12 +79,6 @@ export function desiredRoutes(s: StaticRoutesConfig): RouteKey[] {
   return out;
 }
 
-/** Route changes for one VRF. */
-export interface RoutePlan {
-  readonly add: readonly RouteKey[];
-  readonly remove: readonly RouteKey[];
-}
-
 /**
  * Removes the routes Tandem added that are no longer configured (first:
  * a route whose next hop changed is removed, then added), and adds the
@@ -82,13 +89,8 @@ export function planRoutes(
   desired: readonly RouteKey[],
   present: readonly RouteKey[],
   owned: readonly RouteKey[],
-): RoutePlan {
-  const want = new Set(desired.map(routeId));
-  const have = new Set(present.map(routeId));
-  return {
-    add: desired.filter((r) => !have.has(routeId(r))),
-    remove: owned.filter((r) => !want.has(routeId(r)) && have.has(routeId(r))),
-  };
+): Plan<RouteKey> {
+  return plan(desired, present, owned, routeId);
 }
 
 /** The union of two route lists, without duplicates. */

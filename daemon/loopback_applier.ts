@@ -10,7 +10,7 @@
 import type { Change } from "../config/appliers.ts";
 import type { LoopbackInterfaceConfig } from "../config/root_schema.ts";
 import { syncAddresses } from "./address_sync.ts";
-import { type KernelEnv, withUndo } from "./kernel_env.ts";
+import { applyChange, type KernelEnv } from "./kernel_env.ts";
 import { desiredAddresses } from "./kernel_plan.ts";
 
 const LOOPBACK_KINDS = new Set(["dummy", "ifb"]);
@@ -20,11 +20,11 @@ export class LoopbackApplier {
 
   async apply(change: Change<LoopbackInterfaceConfig>): Promise<void> {
     const [vrf, name] = change.keys.map(String) as [string, string];
-    await withUndo(
-      this.env.log,
-      change.pathText,
-      () => change.new ? this.ensure(vrf, name, change.new) : this.remove(vrf, name),
-      () => change.old ? this.ensure(vrf, name, change.old) : this.remove(vrf, name),
+    await applyChange(
+      this.env,
+      change,
+      (cfg) => this.ensure(vrf, name, cfg),
+      () => this.remove(vrf, name),
     );
   }
 

@@ -19,7 +19,7 @@ import type { PhysicalInterfaceConfig } from "../config/root_schema.ts";
 import type { Link } from "../kernel/netlink/link_info.ts";
 import { findPortLink, parsePort, pciAddress } from "../kernel/port.ts";
 import { syncAddresses } from "./address_sync.ts";
-import { type KernelEnv, MAIN_VRF, withUndo } from "./kernel_env.ts";
+import { applyChange, type KernelEnv, MAIN_VRF } from "./kernel_env.ts";
 import { desiredAddresses, transitName } from "./kernel_plan.ts";
 import type { OwnedPhysical } from "./owned.ts";
 
@@ -37,11 +37,11 @@ export class PhysicalApplier {
 
   async apply(change: Change<PhysicalInterfaceConfig>): Promise<void> {
     const [vrf, name] = change.keys.map(String) as [string, string];
-    await withUndo(
-      this.env.log,
-      change.pathText,
-      () => change.new ? this.adopt(vrf, name, change.new) : this.release(vrf, name),
-      () => change.old ? this.adopt(vrf, name, change.old) : this.release(vrf, name),
+    await applyChange(
+      this.env,
+      change,
+      (cfg) => this.adopt(vrf, name, cfg),
+      () => this.release(vrf, name),
     );
   }
 

@@ -13,7 +13,7 @@ import type { StaticRoutesConfig, TandemConfig } from "../config/root_schema.ts"
 import type { Check, Report } from "../config/validate.ts";
 import { EEXIST, ESRCH, isErrno } from "../kernel/errno.ts";
 import { describeRoute, RTPROT_STATIC } from "../kernel/netlink/route.ts";
-import { type KernelEnv, withUndo } from "./kernel_env.ts";
+import { applyChange, type KernelEnv } from "./kernel_env.ts";
 import { desiredRoutes, mergeRoutes, planRoutes, type RouteKey } from "./kernel_plan.ts";
 
 /** Refuses routes with more than one next hop (multipath is not in this build). */
@@ -22,20 +22,12 @@ export const checkSingleNextHop: Check<TandemConfig> = (
   report: Report,
 ): void => {
   for (const vrf of cfg.vrf) {
-    const s = vrf.routing.static;
-    for (
-      const [kind, routes] of [["ipv4-route", s["ipv4-route"]], [
-        "ipv6-route",
-        s["ipv6-route"],
-      ]] as const
-    ) {
-      for (const r of routes) {
-        if (r["next-hop"].length > 1) {
-          report.error(
-            `vrf ${vrf.name} routing static ${kind} ${r.prefix}`,
-            `${r["next-hop"].length} next-hops: multipath routes are not available in this build`,
-          );
-        }
+    for (const kind of ["ipv4-route", "ipv6-route"] as const) {
+      for (const r of vrf.routing.static[kind].filter((r) => r["next-hop"].length > 1)) {
+        report.error(
+          `vrf ${vrf.name} routing static ${kind} ${r.prefix}`,
+          `${r["next-hop"].length} next-hops: multipath routes are not available in this build`,
+        );
       }
     }
   }
@@ -50,12 +42,11 @@ export class RouteApplier {
 
   async apply(change: Change<StaticRoutesConfig>): Promise<void> {
     const vrf = String(change.keys[0]);
-    const want = (c: StaticRoutesConfig | undefined) => (c ? desiredRoutes(c) : []);
-    await withUndo(
-      this.env.log,
-      change.pathText,
-      () => this.sync(vrf, want(change.new)),
-      () => this.sync(vrf, want(change.old)),
+    await applyChange(
+      this.env,
+      change,
+      (cfg) => this.sync(vrf, desiredRoutes(cfg)),
+      () => this.sync(vrf, []),
     );
   }
 

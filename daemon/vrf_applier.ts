@@ -13,7 +13,7 @@
 import type { Change } from "../config/appliers.ts";
 import type { VrfConfig } from "../config/root_schema.ts";
 import { readSysctl, writeSysctl } from "../kernel/sysctl.ts";
-import { type KernelEnv, usable, withUndo } from "./kernel_env.ts";
+import { applyChange, type KernelEnv, usable } from "./kernel_env.ts";
 import { ROUTER_SYSCTLS } from "./kernel_plan.ts";
 
 export class VrfApplier {
@@ -21,12 +21,7 @@ export class VrfApplier {
 
   async apply(change: Change<VrfConfig>): Promise<void> {
     const vrf = String(change.keys[0]);
-    await withUndo(
-      this.env.log,
-      change.pathText,
-      () => change.new ? this.ensure(vrf) : this.remove(vrf),
-      () => change.old ? this.ensure(vrf) : this.remove(vrf),
-    );
+    await applyChange(this.env, change, () => this.ensure(vrf), () => this.remove(vrf));
   }
 
   async ensure(vrf: string): Promise<void> {
