@@ -16,3 +16,7 @@ export * from "./ha/mod.ts";
 export * from "./kernel/mod.ts";
 export * from "./config/mod.ts";
 export * from "./cli/mod.ts";
+export * from "./ike/constants.ts";
+export * from "./ike/message/mod.ts";
+export * from "./esp/mod.ts";
+export * as ike from "./ike/mod.ts";
