@@ -23,10 +23,11 @@ export interface OwnedPhysical {
   readonly vrf: string;
   readonly name: string;
   readonly port: string;
-  /** Name, MTU and administrative state in the main VRF before adoption. */
+  /** Name, MTU, administrative state and addresses in the main VRF before adoption. */
   readonly origName: string;
   readonly origMtu: number;
   readonly origUp: boolean;
+  readonly origAddrs?: readonly string[];
   /** Find the link again whatever it is called (after a crash half-way). */
   readonly mac?: string;
   readonly linkKind?: string;

@@ -4,8 +4,8 @@
  * `port`, the link named like the interface) from the main VRF, renames it
  * to the configured name, moves it into its VRF, sets its MTU, brings it up
  * and gives it its addresses. Removing the configuration gives the link
- * back to the main VRF under its original name, with its original MTU and
- * state.
+ * back to the main VRF under its original name, with its original MTU,
+ * state and addresses.
  *
  * A move is `ip link set … down; … name <transit>; … netns <vrf>;
  * … name <name>` (the transit name collides with nothing on either side).
@@ -14,7 +14,9 @@
  *
  * @module
  */
+import { formatPrefix } from "../core/ip.ts";
 import type { Change } from "../config/appliers.ts";
+import { RT_SCOPE_LINK } from "../kernel/netlink/route.ts";
 import type { PhysicalInterfaceConfig } from "../config/root_schema.ts";
 import type { Link } from "../kernel/netlink/link_info.ts";
 import { findPortLink, parsePort, pciAddress } from "../kernel/port.ts";
@@ -101,6 +103,9 @@ export class PhysicalApplier {
         );
       }
       if (entry?.kind !== "physical") {
+        using home = this.env.open(MAIN_VRF);
+        const addrs = (await home.addrs.list({ link: link.index }))
+          .filter((a) => a.scope !== RT_SCOPE_LINK).map((a) => formatPrefix(a.address));
         this.env.owned.putLink({
           kind: "physical",
           vrf,
@@ -109,6 +114,7 @@ export class PhysicalApplier {
           origName: link.name,
           origMtu: link.mtu,
           origUp: link.up,
+          ...(addrs.length > 0 ? { origAddrs: addrs } : {}),
           ...(link.mac !== undefined ? { mac: link.mac } : {}),
           ...(link.kind !== undefined ? { linkKind: link.kind } : {}),
         });
@@ -141,6 +147,12 @@ export class PhysicalApplier {
       if (link.mtu !== entry.origMtu) await home.links.setMtu(link.index, entry.origMtu);
       if (entry.origUp && !link.up) await home.links.setUp(link.index);
       if (!entry.origUp && link.up) await home.links.setDown(link.index);
+      const now = new Set(
+        (await home.addrs.list({ link: link.index })).map((a) => formatPrefix(a.address)),
+      );
+      for (const a of entry.origAddrs ?? []) {
+        if (!now.has(a)) await home.addrs.add(link.index, a, { broadcast: true });
+      }
       this.env.log.control(`vrf ${vrf} interface ${name}: link given back as ${entry.origName}`);
     } else {
       this.env.log.warn(`vrf ${vrf} interface ${name}: link ${entry.origName} is gone`);

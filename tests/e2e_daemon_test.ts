@@ -99,8 +99,10 @@ rootTest(
   "daemon e2e: startup config to kernel state, live changes, restart, SIGTERM, delete all",
   async () => {
     await using d = await DaemonLab.create(3);
+    await d.lab.addr(d.gw, "p3", "192.0.2.3/24");
     const initial = await d.state();
     assertEquals(initial.main!.links, ["p1 1500 up", "p2 1500 up", "p3 1500 up"]);
+    assertEquals(initial.main!.addrs, ["p3 192.0.2.3/24"]);
     const first = await d.start(["--config", d.file("start.conf", START)]);
 
     let s = await d.state();
@@ -199,8 +201,8 @@ rootTest(
     const config = await d.ok("show config running nodefault vrf red");
     assert(config.includes("physical eth2\n"), config);
 
-    // Deleting everything gives the links back under their names, removes the namespaces
-    // and restores the main VRF's sysctls.
+    // Deleting everything gives the links back under their names (p3 with its address),
+    // removes the namespaces and restores the main VRF's sysctls.
     assertEquals(await d.ok("delete vrf", "commit"), "Configuration committed.\n");
     assertEquals(await d.state(), initial);
     assertEquals(await d.vrfNamespaces(), []);
