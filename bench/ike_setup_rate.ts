@@ -33,7 +33,7 @@ import type { CharonOptions } from "../lab/strongswan_conf.ts";
 import type { SwanConnection } from "../lab/swanctl_conf.ts";
 import { resolvePair, swanPairTopology } from "../lab/swan_pair.ts";
 import { buildTopology } from "../lab/topology.ts";
-import { type Profile, PROFILES, TandemNode } from "../tests/ike_interop_fixture.ts";
+import { nodeVpn, type Profile, PROFILES, TandemNode } from "../tests/ike_interop_fixture.ts";
 
 type Responder = "strongswan" | "tandem";
 
@@ -125,17 +125,7 @@ async function measure(p: Profile, responder: Responder, n: number, warmup: numb
       psk: r.psk,
       logLevel: "control",
       options: { dosProtection: false },
-      vpns: [{
-        name: "rate",
-        remote: r.b.wan,
-        localId: r.a.wan,
-        remoteId: r.b.wan,
-        ike: [p.ike],
-        esp: [p.esp],
-        localTs: ["10.101.0.0/16"],
-        remoteTs: [r.b.ts],
-        uniqueSa: "never",
-      }],
+      vpns: [nodeVpn(r, p, { name: "rate", localTs: ["10.101.0.0/16"], uniqueSa: "never" })],
     });
     pid = node.pid;
   }

@@ -18,6 +18,7 @@ import {
   peerUp,
   type SwanPairLab,
   type SwanPairParams,
+  type SwanPairResolved,
   type SwanProfile,
 } from "../lab/swan_pair.ts";
 import type { IkeSa } from "../lab/swanctl_output.ts";
@@ -313,8 +314,11 @@ export interface Interop {
 }
 
 /** The node's VPN toward charon B, as the lab's parameters describe it. */
-export function nodeVpn(pair: SwanPairLab, profile: Profile, over: Partial<NodeVpn> = {}): NodeVpn {
-  const p = pair.params;
+export function nodeVpn(
+  p: SwanPairResolved,
+  profile: Profile,
+  over: Partial<NodeVpn> = {},
+): NodeVpn {
   return {
     name: "vpn",
     remote: p.b.wan,
@@ -337,7 +341,7 @@ export async function interop(lab: NetnsLab, o: InteropOptions = {}): Promise<In
     psk: pair.params.psk,
     events: true,
     ...o.node,
-    vpns: [nodeVpn(pair, profile, o.vpn)],
+    vpns: [nodeVpn(pair.params, profile, o.vpn)],
   });
   return { pair, node, profile };
 }
