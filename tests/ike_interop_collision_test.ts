@@ -9,7 +9,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { NetnsLab, rootTest } from "./netns.ts";
 import { waitFor } from "../lab/command.ts";
-import { converge, counts, interop, SWAN } from "./ike_interop_fixture.ts";
+import { assertClean, converge, counts, interop, SWAN } from "./ike_interop_fixture.ts";
 
 rootTest(
   "ike interop collisions: crossing CHILD rekeys, then crossing IKE rekeys, settle alike on both sides",
@@ -55,6 +55,7 @@ rootTest(
       `Tandem lost: ${oursIke}; strongSwan: ${swanIke}`,
     );
     assertEquals(c.ours.child.length, 1, "the CHILD SA moved to the surviving IKE SA");
+    await assertClean(x);
   },
   SWAN,
 );

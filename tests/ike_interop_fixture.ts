@@ -461,3 +461,17 @@ export async function sendRaw(
   );
   return (JSON.parse(r.stdout) as { port: number }).port;
 }
+
+/**
+ * Nothing went wrong on the way: Tandem dropped no datagram and charon
+ * logged no ignored, invalid, failed or retransmitted message.
+ */
+export async function assertClean(x: Interop): Promise<void> {
+  const l = await x.node.list();
+  const drops = Object.entries(l.drops).filter(([, n]) => n > 0);
+  assertEquals(drops, [], "Tandem dropped nothing");
+  const bad = (await x.pair.b.logLines()).filter((line) =>
+    /ignor|invalid|failed|unexpected|retransmit/i.test(line)
+  );
+  assertEquals(bad, [], "charon saw nothing wrong");
+}

@@ -12,6 +12,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { NetnsLab, rootTest } from "./netns.ts";
 import {
+  assertClean,
   assertShape,
   converge,
   counts,
@@ -102,6 +103,7 @@ for (const profile of PROFILES) {
       await node.call("terminate");
       d = await converge(x, counts(0, 0), "IKE SA deleted by Tandem");
       assertEquals([d.ours.ike.length, d.swan.length], [0, 0]);
+      await assertClean(x);
       await node.close();
     },
     SWAN,
@@ -123,6 +125,7 @@ for (const profile of PROFILES) {
       await pair.b.terminate({ ike: pair.params.conn });
       const d = await converge(x, counts(0, 0), "IKE SA deleted by strongSwan");
       assertEquals([d.ours.ike.length, d.ours.child.length, d.ours.dataplane], [0, 0, 0]);
+      await assertClean(x);
       await node.close();
     },
     SWAN,

@@ -8,7 +8,7 @@
 import { assertEquals } from "./assert.ts";
 import { NetnsLab, rootTest } from "./netns.ts";
 import { swanSideConfig } from "../lab/swan_pair.ts";
-import { converge, counts, interop, SWAN } from "./ike_interop_fixture.ts";
+import { assertClean, converge, counts, interop, SWAN } from "./ike_interop_fixture.ts";
 
 rootTest(
   "ike interop vip: strongSwan requests a virtual IP, Tandem assigns it from its pool",
@@ -38,6 +38,7 @@ rootTest(
       "the lease released",
     );
     assertEquals(end.data.address, "10.99.0.1");
+    await assertClean(x);
   },
   SWAN,
 );
@@ -63,6 +64,7 @@ rootTest(
     assertEquals(ours.child[0]!.localTs, ["10.98.0.1/32"], "strongSwan narrowed TSi to the VIP");
     assertEquals(swan.childSas[0]!.remoteTs, ["10.98.0.1/32"]);
     assertEquals(ours.child[0]!.remoteTs, [pair.params.b.ts]);
+    await assertClean(x);
   },
   SWAN,
 );
