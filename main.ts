@@ -8,6 +8,7 @@
 import { Command } from "commander";
 import { VERSION } from "./core/version.ts";
 import { cliCommand } from "./cli/cli_command.ts";
+import { daemonCommand } from "./daemon/daemon_command.ts";
 
 export function buildProgram(): Command {
   const program = new Command("tandem")
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .helpCommand(false);
   program.addCommand(cliCommand());
+  program.addCommand(daemonCommand());
   return program;
 }
 

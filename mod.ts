@@ -20,3 +20,4 @@ export * from "./ike/constants.ts";
 export * from "./ike/message/mod.ts";
 export * from "./esp/mod.ts";
 export * as ike from "./ike/mod.ts";
+export * from "./daemon/mod.ts";

@@ -1,9 +1,20 @@
 /**
- * `tandem cli`: the shell on the local datastore of a state directory
- * (until a daemon serves one). Interactive on a terminal; one-shot with
- * `-c '<command>'` and `-f <file>` (in the order given; `-f -` reads
- * standard input), stopping at the first failing command with its error on
- * stderr and exit status 1.
+ * `tandem cli`: the shell, talking to the daemon or, when none runs, to the
+ * local datastore of a state directory. Interactive on a terminal;
+ * one-shot with `-c '<command>'` and `-f <file>` (in the order given;
+ * `-f -` reads standard input), stopping at the first failing command with
+ * its error on stderr and exit status 1.
+ *
+ * Which backend, in order:
+ * 1. `--socket <path>`: the daemon listening there (an error if none answers);
+ * 2. the daemon answering on `$TANDEM_SOCKET`, or on the default socket
+ *    `/run/tandem/tandem.sock`;
+ * 3. the daemon that holds the state directory (`--state-dir`,
+ *    `$TANDEM_STATE_DIR`, default `/var/lib/tandem`), through the socket it
+ *    recorded there;
+ * 4. the state directory itself, locally: edits and commits are saved,
+ *    and the next daemon start applies them. Operational commands need the
+ *    daemon.
  *
  * @module
  */
@@ -11,6 +22,7 @@ import { Command } from "commander";
 import process from "node:process";
 import { Datastore } from "../config/datastore.ts";
 import { FileStore } from "../config/store.ts";
+import { connectSession, daemonHolding, DEFAULT_SOCKET, probeDaemon } from "./daemon_socket.ts";
 import { consoleOutput, printResult, runInteractive, type ShellOutput } from "./interactive.ts";
 import { OperationalRegistry } from "./operational.ts";
 import { LocalSession, type Session } from "./session.ts";
@@ -70,20 +82,67 @@ export async function runSteps(
 export function localSession(stateDir: string, registry = new OperationalRegistry()): Session {
   Deno.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const datastore = Datastore.open({ store: new FileStore(stateDir) });
-  const user = Deno.env.get("USER") ?? Deno.env.get("LOGNAME");
+  const user = userName();
   return new LocalSession(datastore, { registry, ...(user ? { user } : {}) });
 }
 
-/** Runs the CLI with parsed options; returns the exit status. */
-export async function runCli(opts: { steps: readonly Step[]; stateDir: string }): Promise<number> {
-  let session: Session;
+/** Options of {@linkcode runCli}. */
+export interface CliOptions {
+  readonly steps: readonly Step[];
+  readonly stateDir: string;
+  /** The daemon's socket (`--socket`); otherwise see the module doc. */
+  readonly socket?: string;
+}
+
+function userName(): string | undefined {
+  return Deno.env.get("USER") ?? Deno.env.get("LOGNAME");
+}
+
+/** The session the module doc's rule picks, and where to keep the line history. */
+export async function openSession(
+  opts: CliOptions,
+): Promise<{ session: Session; historyFile?: string }> {
+  const home = Deno.env.get("HOME");
+  const remote = async (path: string) => ({
+    session: (await connectSession(path, userName())).session,
+    ...(home ? { historyFile: `${home}/.tandem_history` } : {}),
+  });
+  if (opts.socket !== undefined) return await remote(opts.socket);
+  const fallback = Deno.env.get("TANDEM_SOCKET") ?? DEFAULT_SOCKET;
+  if (await probeDaemon(fallback)) return await remote(fallback);
+  const holder = daemonHolding(opts.stateDir);
+  if (holder) {
+    if (holder.socket === "" || !(await probeDaemon(holder.socket))) {
+      throw new Error(
+        `the daemon (pid ${holder.pid}) holds it but does not answer${
+          holder.socket ? ` on "${holder.socket}"` : ""
+        }`,
+      );
+    }
+    return await remote(holder.socket);
+  }
   try {
-    session = localSession(opts.stateDir);
+    return {
+      session: localSession(opts.stateDir),
+      historyFile: `${opts.stateDir}/cli_history`,
+    };
   } catch (e) {
+    throw new Error(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Runs the CLI with parsed options; returns the exit status. */
+export async function runCli(opts: CliOptions): Promise<number> {
+  let session: Session;
+  let historyFile: string | undefined;
+  try {
+    ({ session, historyFile } = await openSession(opts));
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
     consoleOutput.err(
-      `Cannot open the configuration in "${opts.stateDir}": ${
-        e instanceof Error ? e.message : String(e)
-      }`,
+      why.startsWith("Cannot ")
+        ? why
+        : `Cannot open the configuration in "${opts.stateDir}": ${why}`,
     );
     return 1;
   }
@@ -91,7 +150,7 @@ export async function runCli(opts: { steps: readonly Step[]; stateDir: string })
     const shell = await Shell.create(session);
     if (opts.steps.length > 0) return await runSteps(shell, opts.steps, consoleOutput);
     if (process.stdin.isTTY) {
-      return await runInteractive(shell, { historyFile: `${opts.stateDir}/cli_history` });
+      return await runInteractive(shell, historyFile ? { historyFile } : {});
     }
     return await runSteps(shell, [{ kind: "file", path: "-" }], consoleOutput);
   } finally {
@@ -116,12 +175,22 @@ export function cliCommand(): Command {
         return path;
       },
     )
+    .option("--socket <path>", "the daemon's control socket (default: see below)")
     .option(
       "--state-dir <dir>",
       "where the configuration is kept",
       Deno.env.get("TANDEM_STATE_DIR") ?? DEFAULT_STATE_DIR,
     )
-    .action(async (opts: { stateDir: string }) => {
-      process.exitCode = await runCli({ steps, stateDir: opts.stateDir });
+    .addHelpText(
+      "after",
+      "\nWithout --socket: the daemon on $TANDEM_SOCKET or /run/tandem/tandem.sock if one answers,\n" +
+        "else the daemon holding --state-dir, else the state directory itself (local mode).",
+    )
+    .action(async (opts: { stateDir: string; socket?: string }) => {
+      process.exitCode = await runCli({
+        steps,
+        stateDir: opts.stateDir,
+        ...(opts.socket !== undefined ? { socket: opts.socket } : {}),
+      });
     });
 }

@@ -11,7 +11,7 @@ import type { InnerNode, LeafListNode, LeafNode, ListNode, Scalar } from "../con
 import { getAt, type InstancePath, type TreeObject } from "../config/tree.ts";
 import { refCandidates } from "../config/validate.ts";
 import { endsInQuote, quoteWord, splitWords } from "../config/words.ts";
-import type { OperationalInfo } from "./operational.ts";
+import { argState, type OperationalInfo } from "./operational.ts";
 
 /** One possible next word; a word in `<…>` is a syntax placeholder, not inserted by Tab. */
 export interface Candidate {
@@ -171,11 +171,16 @@ function opCandidates(ops: readonly OperationalInfo[], words: readonly string[])
   return [...out].map(([word, help]) => ({ word, help }));
 }
 
+/** The argument candidates of the operational command `words` starts with. */
 function opArgs(ops: readonly OperationalInfo[], words: readonly string[]) {
   for (const op of ops) {
     if (words.length >= op.words.length && op.words.every((w, i) => words[i] === w)) {
-      const i = words.length - op.words.length;
-      return { op, arg: op.args[i], complete: op.args.slice(i).every((a) => a.optional) };
+      const st = argState(op.args, words.slice(op.words.length));
+      const list: Candidate[] = st.value ? [{ word: st.value.syntax, help: st.value.help }] : [
+        ...st.keywords.map((a) => ({ word: a.keyword!, help: a.help })),
+        ...(st.positional ? [{ word: st.positional.syntax, help: st.positional.help }] : []),
+      ];
+      return { list, values: st.value !== undefined || st.positional !== undefined, ...st };
     }
   }
   return undefined;
@@ -233,9 +238,8 @@ function candidatesFor(
   const ops = opCandidates(state.ops, words);
   const args = opArgs(state.ops, words);
   if (ops.length || args) {
-    const list = [...ops];
-    if (args?.arg) list.push({ word: args.arg.syntax, help: args.arg.help });
-    return { list, ok: args?.complete ?? false, ...(args?.arg ? { op: words } : {}) };
+    const list = [...ops, ...(args?.list ?? [])];
+    return { list, ok: args?.complete ?? false, ...(args?.values ? { op: words } : {}) };
   }
   const base = verb === "/" ? [] : state.context;
   const edit = verb === "/" ? rest : words;

@@ -1,6 +1,7 @@
 /**
- * The appliance shell: sessions (local, or carried as JSON), operational
- * command registration, the shell itself and `tandem cli`.
+ * The appliance shell: sessions (local, or carried as JSON over the
+ * daemon's control socket), operational command registration, the shell
+ * itself and `tandem cli`.
  *
  * @module
  */
@@ -20,9 +21,28 @@ export {
 } from "./session_rpc.ts";
 export {
   type OperationalArg,
+  type OperationalArgInfo,
   type OperationalCommand,
   type OperationalInfo,
   OperationalRegistry,
 } from "./operational.ts";
 export { Shell, type ShellResult } from "./shell.ts";
-export { cliCommand, DEFAULT_STATE_DIR, localSession, runCli } from "./cli_command.ts";
+export {
+  cliCommand,
+  type CliOptions,
+  DEFAULT_STATE_DIR,
+  localSession,
+  openSession,
+  runCli,
+} from "./cli_command.ts";
+export {
+  connectSession,
+  DaemonConnection,
+  daemonHolding,
+  type DaemonRecord,
+  DEFAULT_SOCKET,
+  type Hello,
+  type HelloReply,
+  probeDaemon,
+  type WireRequest,
+} from "./daemon_socket.ts";

@@ -9,13 +9,21 @@
  */
 import { didYouMean } from "../config/suggest.ts";
 
-/** One argument of an operational command. */
+/**
+ * One argument of an operational command. Without `keyword` it is
+ * positional; with it, it is written `<keyword> <value>` anywhere after the
+ * command's words (`show interface vrf blue`), and with `flag` as the
+ * keyword alone (`--json`).
+ */
 export interface OperationalArg {
   readonly name: string;
   readonly help: string;
   /** Shown by `?`, e.g. `<vpn-name>`. */
   readonly syntax: string;
   readonly optional?: boolean;
+  readonly keyword?: string;
+  /** With `keyword`: no value follows; the argument's value is the keyword. */
+  readonly flag?: boolean;
   /** Values to complete (e.g. the names of running VPNs). */
   complete?(): string[] | Promise<string[]>;
 }
@@ -25,15 +33,122 @@ export interface OperationalCommand {
   readonly words: readonly string[];
   readonly help: string;
   readonly args?: readonly OperationalArg[];
-  /** Runs with the argument values in order; returns the output text. */
-  run(args: string[]): string | Promise<string>;
+  /**
+   * Runs with the positional argument values in order, and every argument
+   * given (positional or keyword) by name; returns the output text.
+   */
+  run(args: string[], named: Readonly<Record<string, string>>): string | Promise<string>;
+}
+
+/** What the shell knows about one argument (JSON data). */
+export interface OperationalArgInfo {
+  readonly name: string;
+  readonly help: string;
+  readonly syntax: string;
+  readonly optional: boolean;
+  readonly keyword?: string;
+  readonly flag?: boolean;
 }
 
 /** What the shell needs to know about a command (JSON data). */
 export interface OperationalInfo {
   readonly words: readonly string[];
   readonly help: string;
-  readonly args: readonly { name: string; help: string; syntax: string; optional: boolean }[];
+  readonly args: readonly OperationalArgInfo[];
+}
+
+/** Where argument parsing stands after some words (for completion and help). */
+export interface ArgState {
+  /** The keyword argument whose value comes next. */
+  readonly value?: OperationalArgInfo;
+  /** The keyword arguments not given yet. */
+  readonly keywords: readonly OperationalArgInfo[];
+  /** The positional argument that comes next. */
+  readonly positional?: OperationalArgInfo;
+  /** Whether the command may end here. */
+  readonly complete: boolean;
+}
+
+/** Splits argument words by the specs: positional values in order, every value by name. */
+export function parseArgs(
+  specs: readonly OperationalArgInfo[],
+  words: readonly string[],
+): { positional: string[]; named: Record<string, string> } | undefined {
+  const positional: string[] = [];
+  const named: Record<string, string> = {};
+  const pos = specs.filter((a) => a.keyword === undefined);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const kw = specs.find((a) => a.keyword === w && !(a.name in named));
+    if (kw) {
+      if (kw.flag) {
+        named[kw.name] = w;
+        continue;
+      }
+      const v = words[++i];
+      if (v === undefined) return undefined;
+      named[kw.name] = v;
+      continue;
+    }
+    const p = pos[positional.length];
+    if (!p) return undefined;
+    positional.push(w);
+    named[p.name] = w;
+  }
+  if (specs.some((a) => !a.optional && !(a.name in named))) return undefined;
+  return { positional, named };
+}
+
+/** What may follow argument words `words` (they may be incomplete). */
+export function argState(specs: readonly OperationalArgInfo[], words: readonly string[]): ArgState {
+  const given = new Set<string>();
+  const pos = specs.filter((a) => a.keyword === undefined);
+  let npos = 0;
+  for (let i = 0; i < words.length; i++) {
+    const kw = specs.find((a) => a.keyword === words[i] && !given.has(a.name));
+    if (kw) {
+      given.add(kw.name);
+      if (kw.flag) continue;
+      if (i + 1 === words.length) {
+        return { value: kw, keywords: [], complete: false };
+      }
+      i++;
+      continue;
+    }
+    const p = pos[npos++];
+    if (p) given.add(p.name);
+  }
+  const keywords = specs.filter((a) => a.keyword !== undefined && !given.has(a.name));
+  const positional = pos[npos];
+  return {
+    keywords,
+    ...(positional ? { positional } : {}),
+    complete: npos <= pos.length && specs.every((a) => a.optional || given.has(a.name)),
+  };
+}
+
+/** `show interface [vrf <vrf>] [<name>] [--json]`. */
+export function usageOf(words: readonly string[], specs: readonly OperationalArgInfo[]): string {
+  const one = (a: OperationalArgInfo) => {
+    const text = a.keyword === undefined
+      ? a.syntax
+      : a.flag
+      ? a.keyword
+      : `${a.keyword} ${a.syntax}`;
+    return a.optional ? `[${text}]` : text;
+  };
+  return [...words, ...specs.map(one)].join(" ");
+}
+
+function argInfo(a: OperationalArg): OperationalArgInfo {
+  return {
+    name: a.name,
+    help: a.help,
+    syntax: a.syntax,
+    optional: a.optional ?? false,
+    ...(a.keyword !== undefined ? { keyword: a.keyword } : {}),
+    ...(a.flag ? { flag: true } : {}),
+  };
 }
 
 /** Root words the shell keeps for itself. */
@@ -79,12 +194,7 @@ export class OperationalRegistry {
     return this.#commands.map((c) => ({
       words: [...c.words],
       help: c.help,
-      args: (c.args ?? []).map((a) => ({
-        name: a.name,
-        help: a.help,
-        syntax: a.syntax,
-        optional: a.optional ?? false,
-      })),
+      args: (c.args ?? []).map(argInfo),
     }));
   }
 
@@ -123,16 +233,16 @@ export class OperationalRegistry {
           : `Cannot run "${words.join(" ")}": incomplete command`,
       };
     }
-    const args = words.slice(cmd.words.length);
-    const specs = cmd.args ?? [];
-    const required = specs.filter((a) => !a.optional).length;
-    if (args.length < required || args.length > specs.length) {
-      const usage = [...cmd.words, ...specs.map((a) => a.optional ? `[${a.syntax}]` : a.syntax)]
-        .join(" ");
-      return { ok: false, error: `Cannot run "${words.join(" ")}": usage: ${usage}` };
+    const specs = (cmd.args ?? []).map(argInfo);
+    const parsed = parseArgs(specs, words.slice(cmd.words.length));
+    if (!parsed) {
+      return {
+        ok: false,
+        error: `Cannot run "${words.join(" ")}": usage: ${usageOf(cmd.words, specs)}`,
+      };
     }
     try {
-      return { ok: true, output: await cmd.run([...args]) };
+      return { ok: true, output: await cmd.run(parsed.positional, parsed.named) };
     } catch (e) {
       return {
         ok: false,
@@ -152,7 +262,10 @@ export class OperationalRegistry {
         continue;
       }
       if (!c.words.every((w, i) => words[i] === w)) continue;
-      const arg = c.args?.[words.length - c.words.length];
+      const specs = c.args ?? [];
+      const st = argState(specs.map(argInfo), words.slice(c.words.length));
+      const want = st.value ?? st.positional;
+      const arg = want && specs.find((a) => a.name === want.name);
       if (arg?.complete) { for (const v of await arg.complete()) out.add(v); }
     }
     return [...out].sort();

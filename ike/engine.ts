@@ -63,6 +63,11 @@ export class Engine {
 
   readonly table = new SaTable();
 
+  /** Emits an event, building its payload only when someone listens (records copy keys). */
+  #emit<K extends keyof IkeEvents>(type: K, payload: () => IkeEvents[K]): void {
+    if (this.events.has(type)) this.events.emit(type, payload());
+  }
+
   // --- SA table ------------------------------------------------------------
 
   runtimes(): SaRuntime[] {
@@ -87,7 +92,10 @@ export class Engine {
       remote,
       this.ports.clock.now(),
       this.ports.log.ike,
-      (old, state) => this.events.emit("ike-sa-state", { ...ikeRef(sa), old, state }),
+      (old, state) => {
+        this.table.stateChanged(sa);
+        this.#emit("ike-sa-state", () => ({ ...ikeRef(sa), old, state }));
+      },
     );
     return sa;
   }
@@ -195,11 +203,17 @@ export class Engine {
   established(rt: SaRuntime, initialContact: boolean): boolean {
     const { sa } = rt;
     const vpn = sa.vpn!;
-    const others = this.runtimes().filter((o) =>
-      o.sa !== sa && o.sa.vpn?.name === vpn.name && o.sa.remoteId !== undefined &&
-      identityEquals(o.sa.remoteId, sa.remoteId!) &&
-      (o.sa.state === "established" || o.sa.state === "rekeying")
-    );
+    // Other SAs with this peer matter only for unique-sa and INITIAL_CONTACT: a scan of all.
+    const unique = vpn.ike.uniqueSa;
+    const needOthers = unique === "keep" || unique === "replace" ||
+      (initialContact && unique !== "never");
+    const others = !needOthers
+      ? []
+      : this.runtimes().filter((o) =>
+        o.sa !== sa && o.sa.vpn?.name === vpn.name && o.sa.remoteId !== undefined &&
+        identityEquals(o.sa.remoteId, sa.remoteId!) &&
+        (o.sa.state === "established" || o.sa.state === "rekeying")
+      );
     const replaced = this.#replaces.get(sa);
     if (!sa.initiator && vpn.ike.uniqueSa === "keep" && others.length > 0 && !initialContact) {
       this.ports.log.ike.warn(`unique-sa keep: refusing a second IKE SA for ${vpn.name}`);
@@ -225,7 +239,7 @@ export class Engine {
     }
     armIke(rt);
     this.ports.log.ike.audit(`IKE SA ${vpn.name}[${sa.uid}] established`);
-    this.events.emit("ike-sa-up", { record: ikeRecord(this.ports.clock, sa, rt.tasks) });
+    this.#emit("ike-sa-up", () => ({ record: ikeRecord(this.ports.clock, sa, rt.tasks) }));
     return true;
   }
 
@@ -250,10 +264,10 @@ export class Engine {
     next.establishedAt = this.ports.clock.now();
     this.counters.ikeRekeys++;
     armIke(nrt);
-    this.events.emit("ike-sa-up", {
+    this.#emit("ike-sa-up", () => ({
       record: ikeRecord(this.ports.clock, next, nrt.tasks),
       rekeyOf: ikeRef(rt.sa),
-    });
+    }));
     return nrt;
   }
 
@@ -269,7 +283,7 @@ export class Engine {
     from.sa.children = from.sa.children.filter((x) => x !== c);
     to.sa.children.push(c);
     this.#owner.set(c, to);
-    this.events.emit("child-sa-moved", { spiIn: c.spiIn, ...ikeRef(to.sa) });
+    this.#emit("child-sa-moved", () => ({ spiIn: c.spiIn, ...ikeRef(to.sa) }));
   }
 
   // --- CHILD SAs -----------------------------------------------------------
@@ -282,13 +296,13 @@ export class Engine {
       spiIn,
       this.ports.log.chd,
       (old, state) =>
-        this.events.emit("child-sa-state", {
+        this.#emit("child-sa-state", () => ({
           ikeSpiI: sa.spiI,
           ikeSpiR: sa.spiR,
           spiIn,
           old,
           state,
-        }),
+        })),
     );
     return child;
   }
@@ -328,10 +342,10 @@ export class Engine {
       }_o${child.encap ? ", UDP-encapsulated" : ""}`,
     );
     if (!passive) {
-      this.events.emit("child-sa-up", {
+      this.#emit("child-sa-up", () => ({
         record: childRecord(this.ports.clock, sa, child),
         ...(rekeyOf ? { rekeyOf: rekeyOf.spiIn } : {}),
-      });
+      }));
     }
     return true;
   }
@@ -354,7 +368,7 @@ export class Engine {
     this.#childSpis.delete(child.spiIn);
     if (rt) {
       rt.sa.children = rt.sa.children.filter((c) => c !== child);
-      this.events.emit("child-sa-down", {
+      this.#emit("child-sa-down", () => ({
         ikeSpiI: rt.sa.spiI,
         ikeSpiR: rt.sa.spiR,
         vpn: rt.sa.vpn?.name ?? "",
@@ -362,7 +376,7 @@ export class Engine {
         spiIn: child.spiIn,
         spiOut: child.spiOut,
         reason,
-      });
+      }));
     }
     this.ports.log.chd.control(`CHILD SA ${child.config.name}{${child.uid}} removed: ${reason}`);
     child.wipe();
@@ -380,7 +394,7 @@ export class Engine {
 
   leased(rt: SaRuntime, pool: string, address: IpAddress): void {
     rt.sa.remoteVips.push({ address, pool });
-    this.events.emit("vip-lease", { pool, peer: rt.sa.remoteId!, address, leased: true });
+    this.#emit("vip-lease", () => ({ pool, peer: rt.sa.remoteId!, address, leased: true }));
   }
 
   // --- events --------------------------------------------------------------
@@ -388,18 +402,18 @@ export class Engine {
   exchangeDone(rt: SaRuntime): void {
     const { sa, tasks } = rt;
     if (sa.state === "destroyed") return;
-    this.events.emit("ike-sa-mids", {
+    this.#emit("ike-sa-mids", () => ({
       ...ikeRef(sa),
       nextSend: tasks.nextSend,
       expectRecv: tasks.expectRecv,
-    });
+    }));
   }
 
   updated(rt: SaRuntime): void {
     if (rt.sa.state === "destroyed" || rt.sa.state === "created" || rt.sa.state === "connecting") {
       return;
     }
-    this.events.emit("ike-sa-updated", { record: ikeRecord(this.ports.clock, rt.sa, rt.tasks) });
+    this.#emit("ike-sa-updated", () => ({ record: ikeRecord(this.ports.clock, rt.sa, rt.tasks) }));
   }
 
   // --- failure, retries, destruction ----------------------------------------
@@ -422,11 +436,11 @@ export class Engine {
         });
       }
     }
-    this.events.emit("ike-sa-failed", {
+    this.#emit("ike-sa-failed", () => ({
       vpn: vpn?.name,
       reason,
       ...(retryIn !== undefined ? { retryIn } : {}),
-    });
+    }));
     this.ports.log.ike.warn(
       `IKE SA ${vpn?.name ?? "(unknown)"}[${sa.uid}] failed: ${
         timeout && !setup ? "peer dead" : reason
@@ -456,12 +470,12 @@ export class Engine {
     for (const c of [...sa.children]) this.removeChild(c, reason);
     for (const v of sa.remoteVips) {
       this.ports.pools(v.pool)?.release(sa.remoteId!, v.address);
-      this.events.emit("vip-lease", {
+      this.#emit("vip-lease", () => ({
         pool: v.pool,
         peer: sa.remoteId!,
         address: v.address,
         leased: false,
-      });
+      }));
     }
     sa.remoteVips = [];
     this.#replaces.delete(sa);
@@ -472,7 +486,7 @@ export class Engine {
     this.ports.log.ike.audit(
       `IKE SA ${sa.vpn?.name ?? "(unknown)"}[${sa.uid}] destroyed: ${reason}`,
     );
-    this.events.emit("ike-sa-down", { ...ref, reason });
+    this.#emit("ike-sa-down", () => ({ ...ref, reason }));
     sa.wipe();
   }
 }

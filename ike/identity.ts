@@ -89,17 +89,17 @@ export function formatIdentity(id: Identity): string {
   }
 }
 
+const ID_TYPE_OF_NUMBER = new Map(
+  Object.entries(ID_TYPE_NUMBERS).map(([t, n]) => [n, t as IdType]),
+);
+
 /** The identity for an ID payload's type number, or undefined for types we do not accept. */
 export function identityFromWire(typeNumber: number, data: Uint8Array): Identity | undefined {
-  for (const [t, n] of Object.entries(ID_TYPE_NUMBERS)) {
-    if (n === typeNumber) {
-      const type = t as IdType;
-      if (type === "ipv4" && data.length !== 4) return undefined;
-      if (type === "ipv6" && data.length !== 16) return undefined;
-      return { type, data: data.slice() };
-    }
-  }
-  return undefined;
+  const type = ID_TYPE_OF_NUMBER.get(typeNumber);
+  if (type === undefined) return undefined;
+  if (type === "ipv4" && data.length !== 4) return undefined;
+  if (type === "ipv6" && data.length !== 16) return undefined;
+  return { type, data: data.slice() };
 }
 
 /** Exact identity equality (type and bytes; FQDN and RFC822 compare case-insensitively). */

@@ -140,7 +140,7 @@ export class IkeInstance {
   #newResponder(raw: RawMessage, local: Endpoint, remote: Endpoint): ReceiveResult {
     const e = this.#engine;
     const o = e.options;
-    const halfOpen = e.table.halfOpen().length;
+    const halfOpen = e.table.halfOpenCount;
     const fromPeer = e.table.halfOpenFrom(remote);
     if (o.initLimitHalfOpen > 0 && halfOpen >= o.initLimitHalfOpen) return this.#drop("blocked");
     if (o.dosProtection && fromPeer >= o.blockThreshold) return this.#drop("blocked");
@@ -277,7 +277,7 @@ export class IkeInstance {
     const rts = this.#engine.runtimes();
     return {
       ikeSas: rts.length,
-      halfOpen: this.#engine.table.halfOpen().length,
+      halfOpen: this.#engine.table.halfOpenCount,
       childSas: rts.reduce((n, rt) => n + rt.sa.children.length, 0),
       passive: rts.filter((rt) => rt.sa.state === "passive").length,
     };

@@ -6,8 +6,9 @@
  * Inbound: verify and decrypt (or reassemble fragments, answering a
  * retransmitted fragmented request from the cache on its first fragment),
  * check the payload rules of the exchange, follow the peer's address when
- * it is behind a NAT (RFC 7296 §2.23), hand the message to the task
- * manager. Engine services reach the tasks through {@linkcode SaContext}.
+ * it is behind a NAT and the message is new (RFC 7296 §2.23), hand the
+ * message to the task manager. Engine services reach the tasks through
+ * {@linkcode SaContext}.
  *
  * @module
  */
@@ -196,7 +197,9 @@ export class SaRuntime implements SaContext {
         this.ports.log.enc.warn(`dropping message: ${rules.error.reason}`);
         return this.#drop("malformed");
       }
-      this.#follow(local, remote);
+      if (this.tasks.accepts(h.messageId, h.flags.response, h.exchange)) {
+        this.#follow(local, remote);
+      }
     }
     const msg: InMessage<Payload> = {
       exchange: h.exchange,
@@ -214,14 +217,18 @@ export class SaRuntime implements SaContext {
     this.engine.drops[why]++;
   }
 
-  /** §2.23: behind a NAT, the address and port of the last authentic message win. */
+  /**
+   * §2.23: when the peer is behind a NAT (and we are not), the address and
+   * port of the last authentic *new* message win; a retransmitted or
+   * replayed one must not move the SA (the caller checks), nor may a host
+   * that is itself behind a NAT follow. The first move to port 4500 is
+   * always followed.
+   */
   #follow(local: Endpoint, remote: Endpoint): void {
     const { sa } = this;
     const floated = local.port === NATT_PORT && sa.local.port !== NATT_PORT;
-    if (
-      !floated &&
-      !(sa.natted && (!sameEndpoint(local, sa.local) || !sameEndpoint(remote, sa.remote)))
-    ) return;
+    const moved = !sameEndpoint(local, sa.local) || !sameEndpoint(remote, sa.remote);
+    if (!floated && !(moved && sa.nat.remote && !sa.nat.local)) return;
     sa.local = local;
     sa.remote = remote;
     this.ports.log.ike.control(`peer moved to port ${remote.port}, following`);

@@ -10,21 +10,50 @@
  * @module
  */
 import { formatIp } from "../core/ip.ts";
-import { type Identity, identityKey } from "./identity.ts";
 import type { IkeSa } from "./ike_sa.ts";
 import type { Endpoint } from "./ports.ts";
 import { spiHex } from "./spi.ts";
 
 const epKey = (ep: Endpoint) => `${formatIp(ep.address)}:${ep.port}`;
 
+const isHalfOpen = (sa: IkeSa) => sa.state === "created" || sa.state === "connecting";
+
 export class SaTable {
   readonly #byLocalSpi = new Map<string, IkeSa>();
   readonly #byInit = new Map<string, IkeSa>();
+  /** Half-open SAs, kept up to date by {@linkcode stateChanged} (the DoS checks ask per request). */
+  readonly #halfOpen = new Set<IkeSa>();
+  /** Half-open responder SAs per peer address, and the address each was counted under. */
+  readonly #halfOpenByIp = new Map<string, number>();
+  readonly #counted = new Map<IkeSa, string>();
 
   /** Adds an SA (its local SPI must be set). */
   add(sa: IkeSa): void {
     this.#byLocalSpi.set(spiHex(sa.localSpi), sa);
     if (!sa.initiator) this.#byInit.set(this.#initKey(sa.spiI, sa.remote), sa);
+    if (isHalfOpen(sa)) {
+      this.#halfOpen.add(sa);
+      if (!sa.initiator) {
+        const ip = formatIp(sa.remote.address);
+        this.#counted.set(sa, ip);
+        this.#halfOpenByIp.set(ip, (this.#halfOpenByIp.get(ip) ?? 0) + 1);
+      }
+    }
+  }
+
+  /** An SA's state changed: it may no longer be half-open. */
+  stateChanged(sa: IkeSa): void {
+    if (!isHalfOpen(sa)) this.#settled(sa);
+  }
+
+  #settled(sa: IkeSa): void {
+    this.#halfOpen.delete(sa);
+    const ip = this.#counted.get(sa);
+    if (ip === undefined) return;
+    this.#counted.delete(sa);
+    const n = (this.#halfOpenByIp.get(ip) ?? 1) - 1;
+    if (n > 0) this.#halfOpenByIp.set(ip, n);
+    else this.#halfOpenByIp.delete(ip);
   }
 
   #initKey(spiI: Uint8Array, remote: Endpoint): string {
@@ -32,6 +61,7 @@ export class SaTable {
   }
 
   remove(sa: IkeSa): void {
+    this.#settled(sa);
     const k = spiHex(sa.localSpi);
     if (this.#byLocalSpi.get(k) === sa) this.#byLocalSpi.delete(k);
     const ik = this.#initKey(sa.spiI, sa.remote);
@@ -63,26 +93,14 @@ export class SaTable {
     return [...new Set(this.#byLocalSpi.values())];
   }
 
-  /** SAs not yet established (created or connecting). */
-  halfOpen(): IkeSa[] {
-    return this.all().filter((s) => s.state === "created" || s.state === "connecting");
+  /** How many SAs are half-open. */
+  get halfOpenCount(): number {
+    return this.#halfOpen.size;
   }
 
   /** Half-open responder SAs from one peer address. */
   halfOpenFrom(remote: Endpoint): number {
-    return this.halfOpen().filter((s) =>
-      !s.initiator && formatIp(s.remote.address) === formatIp(remote.address)
-    ).length;
-  }
-
-  /** Established-ish SAs of a peer identity (for INITIAL_CONTACT and unique-sa). */
-  byRemoteId(id: Identity): IkeSa[] {
-    const k = identityKey(id);
-    return this.all().filter((s) => s.remoteId !== undefined && identityKey(s.remoteId) === k);
-  }
-
-  byVpn(name: string): IkeSa[] {
-    return this.all().filter((s) => s.vpn?.name === name);
+    return this.#halfOpenByIp.get(formatIp(remote.address)) ?? 0;
   }
 
   /** `addr:port` of an endpoint, for logs. */

@@ -12,15 +12,23 @@ import type { IkeSuite } from "./keys.ts";
 import { createSkProtection } from "./message/sk.ts";
 import type { ChosenAlgorithms } from "./proposal.ts";
 
+/** Suites by `enc/integ/prf`: every SA of a proposal shares one (the objects are stateless). */
+const ikeSuites = new Map<string, IkeSuite>();
+
 /** The IKE SA algorithms of a chosen proposal (names come from our own tables, so they resolve). */
 export function ikeSuite(c: ChosenAlgorithms): IkeSuite {
+  const key = `${c.enc}/${c.integ}/${c.prf}`;
+  const known = ikeSuites.get(key);
+  if (known) return known;
   const enc = encryptionByName(c.enc);
   const prf = c.prf ? prfByName(c.prf) : undefined;
   const integ = c.integ ? integrityByName(c.integ) : undefined;
   if (!enc || !prf || (c.integ && !integ)) {
     throw new Error(`Cannot build IKE suite for ${c.enc}/${c.integ}/${c.prf}: unknown algorithm`);
   }
-  return { enc, integ, prf };
+  const suite = { enc, integ, prf };
+  ikeSuites.set(key, suite);
+  return suite;
 }
 
 /** ESP transforms of a chosen proposal. */
@@ -34,9 +42,14 @@ export function childSuite(c: ChosenAlgorithms): {
   return { enc, integ };
 }
 
-/** The DH group called `name`. */
+/**
+ * The DH group called `name`, from the native provider: node:crypto for
+ * ECP 256/384 and Curve25519/448 (1.3–7.7× the pure ones, BENCHMARKS.md),
+ * the pure implementation for everything else (MODP is faster pure here).
+ * Both draw private keys from the injected Rng alike.
+ */
 export function dhGroup(name: string): DhGroup {
-  const g = dhGroupByName(name);
+  const g = dhGroupByName(name, { provider: "native" });
   if (!g) throw new Error(`Cannot use DH group ${name}: unknown`);
   return g;
 }

@@ -185,6 +185,16 @@ export class TaskManager<P> {
     this.hooks.fail(reason, timeout);
   }
 
+  /**
+   * Whether a message would be processed as new: the request in the window or
+   * the response we wait for; not a retransmit, a replay or a stray answer.
+   */
+  accepts(messageId: number, response: boolean, exchange: number): boolean {
+    if (this.#dead || this.#passive) return false;
+    if (!response) return messageId === this.expectRecv;
+    return this.#active?.messageId === messageId && this.#active.exchange === exchange;
+  }
+
   /** Whether `messageId` is that of the request we answered last (a retransmit). */
   isRetransmit(messageId: number): boolean {
     return this.#lastResponse?.messageId === messageId && messageId !== this.expectRecv;
@@ -223,7 +233,9 @@ export class TaskManager<P> {
     }
     if (restart) this.nextSend = 0;
     else if (!a.fixed) this.nextSend = (this.nextSend + 1) >>> 0;
-    this.#continuing = keep;
+    // A restarted exchange is built again by all its tasks, also those that were done
+    // with it (NAT detection must go into the retried IKE_SA_INIT too).
+    this.#continuing = restart ? a.tasks : keep;
     this.hooks.exchangeDone();
     this.initiate();
     return "processed";

@@ -170,6 +170,19 @@ Deno.test("task manager: multi-exchange tasks, restart, queued groups in order",
   assertEquals(p.a.nextSend, 3);
 });
 
+Deno.test("task manager: a restart rebuilds the exchange with every task, done ones included", () => {
+  const p = pair();
+  const init = new Scripted(true, "i", ["restart", "more", "done"], [34, 35]);
+  const natd = new Scripted(true, "n", ["done", "done"], [34]);
+  p.a.queue(init, natd);
+  p.clock.advance(100);
+  const reqs = p.wire.sent.filter((s) => s.from === "a").map((s) =>
+    `${s.msg.exchange}/${s.msg.messageId}/${s.msg.payloads}`
+  );
+  assertEquals(reqs, ["34/0/i:b,n:b", "34/0/i:b,n:b", "35/1/i:b"]);
+  assertEquals(natd.seen.length, 2, "the retried response is processed by both tasks");
+});
+
 Deno.test("task manager: a fixed message ID (RFC 6311) does not move the counters", () => {
   const p = pair();
   p.a.nextSend = 7;

@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { formatIp, parseIp, parsePrefix } from "../core/ip.ts";
 import type { EspProposalConfig, IkeProposalConfig } from "../ike/config.ts";
+import { decodeMessage } from "../ike/message/message.ts";
 import { SubnetPool } from "../ike/vip_pool.ts";
 import {
   child,
@@ -205,6 +206,36 @@ Deno.test("ike exchange: a NAT in front of the initiator floats IKE to 4500 and 
   // The side behind the NAT keeps the mapping open (RFC 3948 §2.3); the other side does not.
   clock.advance(20_000);
   assertEquals([b.ike.counters.keepalives, a.ike.counters.keepalives], [1, 0]);
+});
+
+Deno.test("ike exchange: NAT detection survives INVALID_KE_PAYLOAD and COOKIE retries", () => {
+  // Found against strongSwan: the retried IKE_SA_INIT lacked NAT-D, IKE stayed on 500 and the
+  // peer, which needs UDP encapsulation, refused the CHILD SA.
+  const { clock, wire, a, b } = pair({
+    a: { ike: ikePolicy({ proposals: [{ ...IKE_DEFAULT, dh: ["curve25519", "ecp256"] }] }) },
+    b: {
+      remoteAddress: parseIp("203.0.113.7"),
+      ike: ikePolicy({ proposals: [{ ...IKE_DEFAULT, dh: ["ecp256"] }] }),
+    },
+  });
+  wire.natFor(a, "203.0.113.7");
+  b.ike.setOptions({ dosProtection: true, cookieThreshold: 0 });
+  a.ike.initiate("vpn");
+  clock.advance(100);
+  assert(up(a, b), dump(a) + dump(b));
+  // COOKIE, INVALID_KE_PAYLOAD (the retry keeps the cookie), then the exchange that succeeds:
+  // every IKE_SA_INIT request on 500, IKE_AUTH on 4500; answers without NAT-D to the errors.
+  assertEquals(b.ike.counters.cookiesSent, 1);
+  const requests = wire.log.filter((d) => d.to.port === 500 || d.to.port === 4500);
+  assertEquals(requests.map((d) => d.to.port), [500, 500, 500, 4500]);
+  const answers = wire.log.filter((d) => d.from.port === 500).map((d) => decodeMessage(d.data));
+  assertEquals(
+    answers.slice(0, 2).map((m) => m.ok ? m.value.payloads.map((x) => x.kind).join(",") : "?"),
+    ["notify", "notify"],
+  );
+  const sa = a.ike.listIkeSas()[0]!;
+  assertEquals([sa.natLocal, sa.local.port, sa.remote.port], [true, 4500, 4500]);
+  assertEquals([a.ike.listChildSas()[0]!.encap, b.ike.listChildSas()[0]!.encap], [true, true]);
 });
 
 Deno.test("ike exchange: a large IKE_AUTH is fragmented (RFC 7383) and reassembled", () => {

@@ -8,7 +8,8 @@ import { createSkProtection } from "../ike/message/sk.ts";
 import type { IkeHeader, Payload } from "../ike/message/types.ts";
 import { ikeSuite } from "../ike/suite.ts";
 import { notify } from "../ike/wire.ts";
-import { dump, establishedPair, type Node } from "./ike_fixture.ts";
+import { parseIp } from "../core/ip.ts";
+import { type Datagram, dump, establishedPair, type Node, pair } from "./ike_fixture.ts";
 
 /** Everything observable about a node's SAs that a bad datagram must not change. */
 const snapshot = (n: Node) =>
@@ -161,4 +162,34 @@ Deno.test("ike robust: keys are wiped and keyed objects destroyed when the SA di
     () => cipher.encrypt(new Uint8Array(16), new Uint8Array(0), new Uint8Array(16)),
     CryptoError,
   );
+});
+
+Deno.test("ike robust: behind a NAT, a new message moves the peer's endpoint; a replay does not", () => {
+  // Found against strongSwan: an authentic request replayed from another port moved the SA (and
+  // its ESP) to the replayer's port. RFC 7296 §2.23: update only on new messages.
+  const { clock, wire, a, b } = pair({ b: { remoteAddress: parseIp("203.0.113.7") } });
+  wire.natFor(a, "203.0.113.7");
+  a.ike.initiate("vpn");
+  clock.advance(100);
+  const sa = () => b.ike.listIkeSas()[0]!;
+  const esp = () => [...b.dataplane.sas.values()].map((s) => s.remote.port);
+  const port0 = sa().remote.port;
+  assert(port0 >= 40000 && esp()[0] === port0, dump(b));
+  const auth = wire.log.find((d) => d.to.port === 4500)!;
+  const answered = b.ike.counters.retransmitsAnswered;
+  b.ike.receive(auth.data, auth.to, { address: auth.from.address, port: 50000 });
+  assertEquals(b.ike.counters.retransmitsAnswered, answered + 1, "answered from the cache");
+  assertEquals([sa().remote.port, ...esp()], [port0, port0], "a replay does not move the SA");
+
+  // The NAT rebinds: a's next request arrives from a new port, and the SA follows it.
+  let held: Datagram | undefined;
+  wire.rules = [(d) => (d.to.port === 4500 && !held ? ((held = d), { drop: true }) : undefined)];
+  a.ike.rekey({ uid: a.ike.listIkeSas()[0]!.uid });
+  clock.advance(10);
+  wire.rules = [];
+  b.ike.receive(held!.data, held!.to, { address: held!.from.address, port: 50001 });
+  clock.advance(100);
+  assertEquals(sa().remote.port, 50001, dump(b));
+  assert(esp().length > 0 && esp().every((p) => p === 50001), "ESP follows");
+  assert(wire.log.some((d) => d.to.port === 50001), "the answer went to the new port");
 });

@@ -10,7 +10,7 @@
  */
 import { ExchangeType, IKE_PORT, NATT_PORT, NotifyType } from "../constants.ts";
 import type { IkeTask, SaContext } from "../context.ts";
-import { findNotifies, findNotify } from "../message/find.ts";
+import { findErrorNotify, findNotifies, findNotify, findPayload } from "../message/find.ts";
 import type { Payload } from "../message/types.ts";
 import { detectNat, natdHash } from "../natd.ts";
 import type { InMessage, OutMessage, TaskStatus } from "../task.ts";
@@ -27,6 +27,8 @@ export class IkeNatd implements IkeTask {
 
   build(msg: OutMessage<Payload>): TaskStatus {
     const { sa } = this.ctx;
+    // An error answer (NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD, ...) carries only its notify.
+    if (!this.initiator && findErrorNotify(msg)) return "done";
     const spiR = this.initiator ? new Uint8Array(8) : sa.spiR;
     msg.payloads.push(
       notify(NotifyType.NAT_DETECTION_SOURCE_IP, natdHash(sa.spiI, spiR, sa.local)),
@@ -37,6 +39,8 @@ export class IkeNatd implements IkeTask {
 
   process(msg: InMessage<Payload>): TaskStatus {
     const { sa, ports } = this.ctx;
+    // A COOKIE or error answer decides nothing: the retried exchange detects again.
+    if (this.initiator && !findPayload(msg, "sa")) return "more";
     // The request's hashes were made with a zero responder SPI.
     const spiR = this.initiator ? sa.spiR : new Uint8Array(8);
     const state = detectNat(
