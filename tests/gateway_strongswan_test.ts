@@ -71,6 +71,16 @@ for (const profile of ["ref-noesn", "gcm"] as SwanProfileName[]) {
         assertEquals(c1.packetsOut, 10, "5 requests and 5 replies each way");
         assertEquals([c1.bytesOut, c1.bytesIn], [s1.bytesIn, s1.bytesOut], "inner bytes agree");
 
+        // The route into the tunnel has a source inside the local selector, so the gateway's
+        // own traffic to the remote network matches the policy too.
+        const via = await run(["ip", "-n", pair.gwA, "route", "show", p.b.ts]);
+        assert(
+          via.stdout.includes(`dev ipsec0`) && via.stdout.includes("src 10.101.0.1"),
+          via.stdout,
+        );
+        const own = await ping(pair.gwA, p.b.hostAddr, { count: 3, intervalSeconds: 0.05 });
+        assertEquals(own.received, 3, "the gateway itself reaches the remote LAN");
+
         // TCP both ways.
         for (
           const [from, toNs, to, port] of [
