@@ -21,3 +21,4 @@ export * from "./ike/message/mod.ts";
 export * from "./esp/mod.ts";
 export * as ike from "./ike/mod.ts";
 export * from "./daemon/mod.ts";
+export * from "./gateway/mod.ts";

@@ -1,6 +1,7 @@
 /**
  * The `openssl` provider: ESP encryption and integrity transforms on
- * OpenSSL's libcrypto through FFI (`libcrypto.ts`), behind the same
+ * OpenSSL's libcrypto (bindings handed in by `kernel/libcrypto.ts` through
+ * {@linkcode useOpenssl}), behind the same
  * interfaces as the pure ones and producing identical bytes (cross-tested
  * against the pure reference and the published vectors).
  *
@@ -27,10 +28,9 @@ import {
   EVP_CTRL_AEAD_SET_TAG,
   type EvpCipherName,
   type LibCrypto,
-  libcrypto,
   type ShaFunctions,
   type ShaName,
-} from "./libcrypto.ts";
+} from "./openssl_abi.ts";
 import { AES_CBC } from "./aes_cbc.ts";
 import { AES_CTR } from "./aes_ctr.ts";
 import { AES_GCM } from "./aes_gcm.ts";
@@ -310,15 +310,26 @@ const SHA: Record<string, { sha: ShaName; block: number }> = {
 
 let encryption: readonly EncryptionAlgorithm[] | undefined;
 let integrity: readonly IntegrityAlgorithm[] | undefined;
+let bindings: LibCrypto | undefined;
+
+/**
+ * Gives the provider its libcrypto bindings (`kernel/libcrypto.ts`
+ * `installOpenssl()` does this), or takes them away with undefined.
+ */
+export function useOpenssl(lib: LibCrypto | undefined): void {
+  bindings = lib;
+  encryption = undefined;
+  integrity = undefined;
+}
 
 /**
  * The encryption transforms of the openssl provider (AES-CBC/CTR/GCM of
- * every key size, ChaCha20-Poly1305), or none when libcrypto is missing.
+ * every key size, ChaCha20-Poly1305), or none until {@linkcode useOpenssl} gave it libcrypto.
  */
 export function opensslEncryption(): readonly EncryptionAlgorithm[] {
   if (encryption) return encryption;
-  const L = libcrypto();
-  if (!L) return encryption = [];
+  const L = bindings;
+  if (!L) return [];
   const out: EncryptionAlgorithm[] = [];
   for (const p of [...AES_CBC, ...AES_CTR, ...AES_GCM, CHACHA20_POLY1305]) {
     const mode = modeOf(p);
@@ -332,11 +343,11 @@ export function opensslEncryption(): readonly EncryptionAlgorithm[] {
   return encryption = out;
 }
 
-/** The HMAC integrity transforms of the openssl provider, or none when libcrypto is missing. */
+/** The HMAC integrity transforms of the openssl provider, or none until {@linkcode useOpenssl} gave it libcrypto. */
 export function opensslIntegrity(): readonly IntegrityAlgorithm[] {
   if (integrity) return integrity;
-  const L = libcrypto();
-  if (!L) return integrity = [];
+  const L = bindings;
+  if (!L) return [];
   return integrity = HMAC_INTEGRITY.map((p) => {
     const { sha, block } = SHA[p.name]!;
     const F = L.sha(sha);

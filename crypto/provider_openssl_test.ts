@@ -9,7 +9,8 @@ import {
 } from "../tests/crypto_vectors.ts";
 import { toHex } from "../tests/pcap.ts";
 import { SeededRng } from "../core/rng.ts";
-import { libcrypto, libcryptoError } from "./libcrypto.ts";
+import { libcryptoError } from "../kernel/libcrypto.ts";
+import { installOpenssl } from "../gateway/openssl.ts";
 import { opensslEncryption, opensslIntegrity } from "./provider_openssl.ts";
 import { encryptionByName, INTEGRITY_ALGORITHMS, integrityByName } from "./registry.ts";
 import { ENCRYPTION_ALGORITHMS } from "./registry.ts";
@@ -18,7 +19,7 @@ import { CryptoError } from "./types.ts";
 const rng = new SeededRng(4303);
 const bytes = (n: number) => rng.fill(new Uint8Array(n));
 const LENGTHS = [0, 1, 15, 16, 17, 31, 32, 33, 64, 100, 1400];
-const have = libcrypto() !== undefined;
+const have = installOpenssl();
 if (!have) console.error(`SKIP openssl provider tests: ${libcryptoError()}`);
 const test = (name: string, fn: () => void) => Deno.test({ name, ignore: !have, fn });
 

@@ -37,8 +37,6 @@ export const SPI_MIN = 256;
 /** Largest 32-bit sequence number; a non-ESN SA must not wrap (RFC 4303 §3.3.3). */
 export const SEQ_MAX_32 = 0xffffffff;
 
-/** IKE/NAT-T port (RFC 3948 §2, RFC 7296 §2.23). */
-export const NATT_PORT = 4500;
 /** Four zero bytes in front of an IKE message on port 4500 (RFC 3948 §2.2). */
 export const NON_ESP_MARKER_LENGTH = 4;
 /** The one-byte NAT-keepalive payload (RFC 3948 §2.3). */

@@ -37,6 +37,7 @@ import type {
 } from "../ike/ports.ts";
 import type { TrafficSelector } from "../ike/ts.ts";
 import type { TunnelRoutes } from "./tunnel_routes.ts";
+import { installOpenssl } from "./openssl.ts";
 
 export interface IkeDataplaneOptions {
   readonly dataplane: EspDataplane;
@@ -118,6 +119,7 @@ export class IkeDataplane implements Dataplane {
     this.#log = o.log;
     this.#routes = o.routes;
     this.#crypto = o.crypto ?? "openssl";
+    if (this.#crypto === "openssl") installOpenssl();
     this.#linkMtu = o.linkMtu ?? 1500;
     this.#onChange = o.onChange ?? (() => {});
   }

@@ -7,7 +7,7 @@
  */
 export { VrfGateway } from "./vrf_gateway.ts";
 export type { EspSaInfo, GatewayCounters, VrfGatewayOptions } from "./vrf_gateway.ts";
-export { IKE_PORT, NATT_PORT, VrfIo } from "./vrf_io.ts";
+export { VrfIo } from "./vrf_io.ts";
 export type { VrfIoOptions } from "./vrf_io.ts";
 export { IkeDataplane, selectorPairs } from "./ike_dataplane.ts";
 export type { IkeDataplaneOptions } from "./ike_dataplane.ts";

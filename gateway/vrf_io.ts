@@ -34,9 +34,7 @@ import { RawSocket } from "../kernel/socket_raw.ts";
 import type { IpSocket } from "../kernel/socket_base.ts";
 import { UdpSocket } from "../kernel/socket_udp.ts";
 import { Tun } from "../kernel/tun.ts";
-
-export const IKE_PORT = 500;
-export const NATT_PORT = 4500;
+import { IKE_PORT, NATT_PORT } from "../ike/constants.ts";
 
 export interface VrfIoOptions {
   readonly vrf: string;

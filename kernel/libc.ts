@@ -1,7 +1,8 @@
 /**
- * The libc bindings: the only `Deno.dlopen` in Tandem. Every syscall the
- * appliance makes goes through {@linkcode libc}; everything else in
- * `kernel/` builds on it.
+ * The libc bindings. Every syscall the appliance makes goes through
+ * {@linkcode libc}; everything else in `kernel/` builds on it. The only
+ * other `Deno.dlopen` in Tandem is `libcrypto.ts` beside this file (OpenSSL
+ * for the ESP ciphers; no syscalls).
  *
  * - Loaded lazily on first use from an absolute path (so a scoped
  *   `--allow-ffi=/lib/x86_64-linux-gnu/libc.so.6` grant works), trying the
@@ -131,8 +132,15 @@ export const LIBC_PATHS = [
 const SIZE_TABLE_MAX = 65536;
 let sizeTable: bigint[] = [];
 
+function fillSizeTable(): void {
+  if (sizeTable.length === 0) {
+    sizeTable = Array.from({ length: SIZE_TABLE_MAX + 1 }, (_, i) => BigInt(i));
+  }
+}
+
 /** `n` as the BigInt a `size_t` parameter wants, without allocating for n <= 64 KiB. */
-function sizeArg(n: number): bigint {
+export function sizeArg(n: number): bigint {
+  fillSizeTable();
   return n >= 0 && n <= SIZE_TABLE_MAX ? sizeTable[n]! : BigInt(n);
 }
 
@@ -166,9 +174,7 @@ function load(): Libc {
   const failures: string[] = [];
   for (const path of LIBC_PATHS) {
     try {
-      if (sizeTable.length === 0) {
-        sizeTable = Array.from({ length: SIZE_TABLE_MAX + 1 }, (_, i) => BigInt(i));
-      }
+      fillSizeTable();
       const lib = withSizeArgs(Deno.dlopen(path, SYMBOLS).symbols as unknown as RawLibc);
       errnoPtr = lib.__errno_location();
       if (errnoPtr === null) throw new Error("__errno_location returned NULL");

@@ -6,7 +6,8 @@
  *
  * | file | concern |
  * | --- | --- |
- * | `libc.ts` | the one `Deno.dlopen` (glibc by absolute path), errno, `poll` as a nonblocking call |
+ * | `libc.ts` | the `Deno.dlopen` of glibc (absolute path), errno, `poll` as a nonblocking call, packet-path size arguments |
+ * | `libcrypto.ts` | the `Deno.dlopen` of OpenSSL 3's libcrypto for the `openssl` crypto provider (handed over by `gateway/openssl.ts`) |
  * | `errno.ts` | errno names, {@linkcode KernelError} (`Cannot <op>: EEXIST (File exists)`) |
  * | `linux.ts` | UAPI constants |
  * | `files.ts` | /proc, /sys, /dev, /run reads and writes through FFI (no `--allow-all`) |
@@ -46,6 +47,7 @@
  */
 export * from "./errno.ts";
 export { libc, libcPath } from "./libc.ts";
+export { libcrypto, libcryptoError } from "./libcrypto.ts";
 export {
   createNetns,
   deleteNetns,

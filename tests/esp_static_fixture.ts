@@ -32,6 +32,7 @@ import { buildTopology, type TopologySpec } from "../lab/topology.ts";
 import type { NetnsLab } from "../lab/netns_lab.ts";
 import { EspRelay } from "./esp_relay.ts";
 import { testKey } from "./esp_fixtures.ts";
+import { installOpenssl } from "../gateway/openssl.ts";
 
 export interface StaticOptions {
   readonly mode: "tunnel" | "transport";
@@ -148,6 +149,7 @@ async function openGateway(
 
 /** SA keys and parameters of the SA with `spi` (the same on both ends). */
 function saParams(o: StaticOptions, spi: number): Omit<SaParams, "direction" | "local" | "remote"> {
+  installOpenssl();
   const encryption = encryptionByName(o.enc, { provider: "openssl" });
   if (!encryption) throw new Error(`Unknown encryption ${o.enc}`);
   const integrity = o.integ ? integrityByName(o.integ, { provider: "openssl" }) : undefined;

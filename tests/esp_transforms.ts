@@ -1,7 +1,8 @@
 /**
  * The transforms the ESP tests and benchmarks use, taken from the crypto
  * registry (`crypto/`): the pure provider by default, the native one
- * (node:crypto) or the openssl one (libcrypto through FFI) on request.
+ * (node:crypto) or the openssl one (libcrypto, wired in by
+ * `gateway/openssl.ts`) on request.
  *
  * @module
  */
@@ -12,9 +13,11 @@ import {
   type IntegrityAlgorithm,
   integrityByName,
 } from "../crypto/mod.ts";
+import { installOpenssl } from "../gateway/openssl.ts";
 
 /** The encryption transform `name` of `provider`; throws when the registry lacks it. */
 export function encryption(name: string, provider: CryptoProvider = "pure"): EncryptionAlgorithm {
+  if (provider === "openssl") installOpenssl();
   const a = encryptionByName(name, { provider });
   if (!a) throw new Error(`The crypto registry has no encryption transform "${name}"`);
   return a;
@@ -22,6 +25,7 @@ export function encryption(name: string, provider: CryptoProvider = "pure"): Enc
 
 /** The integrity transform `name` of `provider`; throws when the registry lacks it. */
 export function integrity(name: string, provider: CryptoProvider = "pure"): IntegrityAlgorithm {
+  if (provider === "openssl") installOpenssl();
   const a = integrityByName(name, { provider });
   if (!a) throw new Error(`The crypto registry has no integrity transform "${name}"`);
   return a;

@@ -5,8 +5,10 @@
  * node:crypto and WebCrypto AES measured 10-13x slower per ESP packet on
  * the lab VM (BENCHMARKS.md), which made this provider worth its FFI.
  *
- * This is the one `Deno.dlopen` outside `kernel/`: `crypto/` depends on
- * nothing of ours, and these are pure computations (no syscalls, no I/O).
+ * `crypto/` defines what it needs (`crypto/openssl_abi.ts`) and does no FFI
+ * itself: this file is the loader; whoever wires the kernel into the rest
+ * (the gateway, tests) hands {@linkcode libcrypto}'s bindings to the
+ * provider with `useOpenssl`.
  *
  * - Loaded lazily, from the usual Debian/Ubuntu paths (absolute, so a
  *   scoped `--allow-ffi` works) and then by soname; when nothing loads,
@@ -15,15 +17,18 @@
  * - Call cost matters (a packet makes 2-5 calls): Deno's fast FFI path is
  *   taken only when no `buffer` parameter gets `null` (those are declared
  *   `pointer`, in separate bindings of the same function) and sizes are
- *   32-bit (`u32`: 40 ns a call against 210 ns for a `usize` given a
- *   number, measured). `size_t` lengths are declared `u32`: on x86-64 and
- *   arm64 the 32-bit value reaches the callee zero-extended, and no length
- *   here comes near 2^32.
+ *   64-bit sizes get BigInts (`usize` given a number deoptimises the caller).
+ *   `int` lengths (`EVP_CipherUpdate`) are `i32`; the `size_t` length of
+ *   `SHA*_Update` goes through `sizeArg` (`libc.ts`): ready BigInts, as fast
+ *   as a 32-bit argument and exact in the whole register.
  * - Every call is synchronous: a few hundred nanoseconds each, on the
  *   calling thread (each Worker loads its own copy of the bindings).
  *
  * @module
  */
+
+import type { LibCrypto, ShaFunctions, ShaName } from "../crypto/openssl_abi.ts";
+import { sizeArg } from "./libc.ts";
 
 const SYMBOLS = {
   OpenSSL_version_num: { parameters: [], result: "u64" },
@@ -58,66 +63,18 @@ const SYMBOLS = {
   EVP_aes_256_gcm: { parameters: [], result: "pointer" },
   EVP_chacha20_poly1305: { parameters: [], result: "pointer" },
   SHA1_Init: { parameters: ["buffer"], result: "i32" },
-  SHA1_Update: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
+  SHA1_Update: { parameters: ["buffer", "buffer", "usize"], result: "i32" },
   SHA1_Final: { parameters: ["buffer", "buffer"], result: "i32" },
   SHA256_Init: { parameters: ["buffer"], result: "i32" },
-  SHA256_Update: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
+  SHA256_Update: { parameters: ["buffer", "buffer", "usize"], result: "i32" },
   SHA256_Final: { parameters: ["buffer", "buffer"], result: "i32" },
   SHA384_Init: { parameters: ["buffer"], result: "i32" },
-  SHA384_Update: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
+  SHA384_Update: { parameters: ["buffer", "buffer", "usize"], result: "i32" },
   SHA384_Final: { parameters: ["buffer", "buffer"], result: "i32" },
   SHA512_Init: { parameters: ["buffer"], result: "i32" },
-  SHA512_Update: { parameters: ["buffer", "buffer", "u32"], result: "i32" },
+  SHA512_Update: { parameters: ["buffer", "buffer", "usize"], result: "i32" },
   SHA512_Final: { parameters: ["buffer", "buffer"], result: "i32" },
 } as const;
-
-type Buf = ArrayBufferView | null;
-type Ptr = Deno.PointerValue;
-
-/** `SHA*_Init`, `SHA*_Update`, `SHA*_Final` of one hash over an opaque state buffer. */
-export interface ShaFunctions {
-  init(state: Buf): number;
-  update(state: Buf, data: Buf, len: number): number;
-  final(md: Buf, state: Buf): number;
-}
-
-/** The bound functions (C names; sizes as plain numbers). */
-export interface LibCrypto {
-  OpenSSL_version_num(): bigint;
-  EVP_CIPHER_CTX_new(): Ptr;
-  EVP_CIPHER_CTX_free(ctx: Ptr): void;
-  EVP_CIPHER_CTX_ctrl(ctx: Ptr, type: number, arg: number, ptr: Buf): number;
-  EVP_CIPHER_CTX_set_padding(ctx: Ptr, pad: number): number;
-  /** Keys a context (`iv` null). */
-  EVP_CipherInit_ex(ctx: Ptr, cipher: Ptr, engine: Ptr, key: Buf, iv: Ptr, enc: number): number;
-  /** The same C function, to set only the IV of a keyed context (the rest null). */
-  EVP_CipherInit_iv(ctx: Ptr, cipher: Ptr, engine: Ptr, key: Ptr, iv: Buf, enc: number): number;
-  EVP_CipherUpdate(ctx: Ptr, out: Buf, outl: Buf, input: Buf, inl: number): number;
-  /** The same C function with `out` null: additional authenticated data. */
-  EVP_CipherUpdate_aad(ctx: Ptr, out: Ptr, outl: Buf, input: Buf, inl: number): number;
-  EVP_CipherFinal_ex(ctx: Ptr, out: Buf, outl: Buf): number;
-  /** `EVP_aes_128_cbc()` and friends by name. */
-  cipher(name: EvpCipherName): Ptr;
-  sha(name: ShaName): ShaFunctions;
-}
-
-export type EvpCipherName =
-  | "EVP_aes_128_cbc"
-  | "EVP_aes_192_cbc"
-  | "EVP_aes_256_cbc"
-  | "EVP_aes_128_ctr"
-  | "EVP_aes_192_ctr"
-  | "EVP_aes_256_ctr"
-  | "EVP_aes_128_gcm"
-  | "EVP_aes_192_gcm"
-  | "EVP_aes_256_gcm"
-  | "EVP_chacha20_poly1305";
-
-export type ShaName = "SHA1" | "SHA256" | "SHA384" | "SHA512";
-
-/** `EVP_CIPHER_CTX_ctrl` codes for AEADs (shared by GCM and ChaCha20-Poly1305). */
-export const EVP_CTRL_AEAD_GET_TAG = 0x10;
-export const EVP_CTRL_AEAD_SET_TAG = 0x11;
 
 /** Where libcrypto is looked for, in order. */
 export const LIBCRYPTO_PATHS = [
@@ -146,7 +103,7 @@ function open(): LibCrypto | null {
       }
       const sha = (n: ShaName): ShaFunctions => ({
         init: s[`${n}_Init`],
-        update: s[`${n}_Update`] as unknown as ShaFunctions["update"],
+        update: (state, data, len) => s[`${n}_Update`](state, data, sizeArg(len)),
         final: s[`${n}_Final`],
       });
       const shas = {
