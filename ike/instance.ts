@@ -16,7 +16,12 @@
  * @module
  */
 import { EventBus } from "../core/events.ts";
-import { DEFAULT_GLOBAL_OPTIONS, type GlobalOptions, type VpnConfig } from "./config.ts";
+import {
+  type ChildConfig,
+  DEFAULT_GLOBAL_OPTIONS,
+  type GlobalOptions,
+  type VpnConfig,
+} from "./config.ts";
 import {
   ExchangeType,
   IKE_MAJOR_VERSION,
@@ -45,6 +50,7 @@ import type { Endpoint, IkePorts } from "./ports.ts";
 import { childRecord, ikeRecord } from "./records.ts";
 import type { SaRuntime } from "./sa_runtime.ts";
 import { rekeyChild } from "./lifecycle.ts";
+import { ChildCreate } from "./tasks/child_create.ts";
 import { ChildDelete } from "./tasks/child_delete.ts";
 import { IkeDelete } from "./tasks/ike_delete.ts";
 import { IkeMidSync } from "./tasks/ike_mid_sync.ts";
@@ -60,6 +66,11 @@ export interface IkeInstanceInit {
   readonly options?: Partial<GlobalOptions>;
   readonly events?: EventBus<IkeEvents>;
   readonly vpns?: readonly VpnConfig[];
+}
+
+/** Whether two configurations of a VPN differ in their CHILD configurations only. */
+function sameButChildren(a: VpnConfig, b: VpnConfig): boolean {
+  return JSON.stringify({ ...a, children: [] }) === JSON.stringify({ ...b, children: [] });
 }
 
 /** Which SAs an operation applies to. */
@@ -287,7 +298,9 @@ export class IkeInstance {
    * Replaces the VPN set. SAs of removed VPNs are deleted; SAs of changed
    * VPNs are deleted too (they were negotiated under the old settings) and
    * the VPN is started again if it was started before; unchanged VPNs and
-   * their SAs are not touched.
+   * their SAs are not touched. A VPN whose only change is in its CHILD
+   * configurations (a security-policy added, removed or changed) keeps its
+   * IKE SAs: see {@linkcode IkeInstance.#reconcileChildren}.
    */
   setVpns(vpns: readonly VpnConfig[]): { added: string[]; removed: string[]; changed: string[] } {
     const e = this.#engine;
@@ -297,11 +310,43 @@ export class IkeInstance {
     const changed = [...next.keys()].filter((n) =>
       e.vpns.has(n) && JSON.stringify(e.vpns.get(n)) !== JSON.stringify(next.get(n))
     );
-    const restart = changed.filter((n) => this.#select({ vpn: n }).some((rt) => rt.sa.initiator));
+    const childrenOnly = changed.filter((n) => sameButChildren(e.vpns.get(n)!, next.get(n)!));
+    const rebuilt = changed.filter((n) => !childrenOnly.includes(n));
+    const restart = rebuilt.filter((n) => this.#select({ vpn: n }).some((rt) => rt.sa.initiator));
+    const before = new Map(childrenOnly.map((n) => [n, e.vpns.get(n)!]));
     e.vpns = next;
-    for (const n of [...removed, ...changed]) this.terminate({ vpn: n });
+    for (const n of [...removed, ...rebuilt]) this.terminate({ vpn: n });
     for (const n of restart) this.initiate(n);
+    for (const [n, old] of before) this.#reconcileChildren(old, next.get(n)!);
     return { added, removed, changed };
+  }
+
+  /**
+   * A VPN's CHILD configurations changed, nothing else: its IKE SAs take the
+   * new configuration; on each established one, CHILD SAs of removed or
+   * changed configurations are deleted (the peer told), and, where this
+   * side may initiate (a remote address), new and changed configurations
+   * are negotiated with CREATE_CHILD_SA. CHILD SAs of unchanged
+   * configurations are not touched.
+   */
+  #reconcileChildren(old: VpnConfig, vpn: VpnConfig): void {
+    const key = (c: ChildConfig) => JSON.stringify(c);
+    const keptNames = new Set(
+      old.children.filter((c) => vpn.children.some((d) => key(d) === key(c))).map((c) => c.name),
+    );
+    const fresh = vpn.children.filter((c) => !keptNames.has(c.name));
+    for (const rt of this.#select({ vpn: vpn.name })) {
+      rt.sa.vpn = vpn;
+      if (rt.sa.state !== "established") continue;
+      const gone = rt.sa.children.filter((c) =>
+        !keptNames.has(c.config.name) && (c.state === "installed" || c.state === "rekeying")
+      );
+      if (gone.length > 0) rt.tasks.queue(new ChildDelete(rt, gone, "configuration changed"));
+      if (vpn.remoteAddress === undefined) continue;
+      for (const c of fresh) {
+        rt.tasks.queue(new ChildCreate(rt, true, { inAuth: false, config: c }));
+      }
+    }
   }
 
   setOptions(o: Partial<GlobalOptions>): void {
