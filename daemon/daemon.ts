@@ -37,6 +37,7 @@ import { LocalSession } from "../cli/session.ts";
 import { Vrfs } from "../kernel/vrf.ts";
 import { ControlServer } from "./control_socket.ts";
 import { type DaemonShow, registerDaemonViews } from "./daemon_views.ts";
+import { ikeService } from "./ike_service.ts";
 import { kernelService } from "./kernel_service.ts";
 import { DaemonLogging, parseLogLevels } from "./logging.ts";
 import { Owned } from "./owned.ts";
@@ -66,7 +67,7 @@ export interface DaemonOptions {
 
 /** The services of this build, in start order. */
 export function defaultServices(): Service[] {
-  return [unavailableService(), kernelService()];
+  return [unavailableService(), kernelService(), ikeService()];
 }
 
 /** A start that failed; `messages` are ready to print. */

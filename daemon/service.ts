@@ -6,8 +6,8 @@
  * deletes there while the interfaces and routes it uses still exist).
  *
  * Applier order (lower first for creations and changes, last for
- * removals): see {@linkcode ORDER}. Phase-2 subsystems slot in with the
- * values suggested there.
+ * removals): see {@linkcode ORDER}. Subsystems still to come slot in with
+ * the values suggested there.
  *
  * @module
  */
@@ -28,7 +28,7 @@ export const ORDER = {
   vrf: 10,
   /** `vrf * interface physical *` and `loopback *`, with their addresses. */
   link: 20,
-  /** Suggested for `vrf * interface svti *` / `gre *` (their link-vrf exists by then). */
+  /** Suggested for `vrf * interface gre *` (its link-vrf exists by then). */
   tunnel: 25,
   /** `vrf * routing static`. */
   route: 30,
@@ -36,8 +36,10 @@ export const ORDER = {
   vrrp: 40,
   /** Suggested for `ha group *`. */
   ha: 45,
-  /** Suggested for `vrf * ike` (after the addresses and routes it uses). */
+  /** `vrf * ike` (after the addresses and routes it uses). */
   ike: 50,
+  /** `vrf * interface svti *`: its TUN belongs to the IKE gateway of its link-vrf. */
+  svti: 55,
 } as const;
 
 /** What a service gets from the daemon. */

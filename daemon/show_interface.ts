@@ -17,7 +17,7 @@ export interface InterfaceShow {
   readonly vrf: string;
   readonly name: string;
   readonly index: number;
-  /** The configured kind (`physical`, `loopback`), else what the kernel says (`veth`, `ethernet`, …). */
+  /** The configured kind (`physical`, `loopback`, `svti`), else what the kernel says (`veth`, `tun`, …). */
   readonly kind: string;
   readonly managed: boolean;
   readonly port?: string;
@@ -63,14 +63,16 @@ export async function collectInterfaces(
       const physical = cfg?.interface.physical.find((p) => p.name === l.name);
       const loopback = cfg?.interface.loopback.find((p) => p.name === l.name);
       const owned = env.owned.link(vrf, l.name);
-      const managed = owned !== undefined && (physical !== undefined || loopback !== undefined);
+      const svti = l.kind === "tun" && cfg?.interface.svti.some((s) => s.name === l.name);
+      const managed = svti ||
+        (owned !== undefined && (physical !== undefined || loopback !== undefined));
       out.push({
         vrf,
         name: l.name,
         index: l.index,
-        kind: managed ? owned.kind : kernelKind(l),
+        kind: svti ? "svti" : managed && owned ? owned.kind : kernelKind(l),
         managed,
-        ...(managed && owned.kind === "physical" ? { port: owned.port } : {}),
+        ...(managed && owned?.kind === "physical" ? { port: owned.port } : {}),
         state: !l.up ? "down" : l.lowerUp ? "up" : "no-carrier",
         operState: l.operState,
         mtu: l.mtu,

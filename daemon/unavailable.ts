@@ -1,7 +1,7 @@
 /**
  * Configuration this build accepts in the editor but cannot apply yet:
  * a commit that configures one of these fails before anything is applied
- * (`Cannot commit "vrf main ike": IKE is not available in this build`), so
+ * (`Cannot commit "ha group g": HA groups are not available in this build`), so
  * an operator never believes a tunnel is up when nothing runs it. Removing
  * such configuration always works.
  *
@@ -16,10 +16,17 @@ import type { TreeValue } from "../config/tree.ts";
 import { ORDER, type Service, type ServiceContext } from "./service.ts";
 
 /** Patterns not applied by this build, and the subject of the refusal. */
-export const UNAVAILABLE: readonly { readonly pattern: string; readonly what: string }[] = [
-  { pattern: "vrf * ike", what: "IKE is" },
-  { pattern: "vrf * interface svti *", what: "SVTI interfaces are" },
-  { pattern: "vrf * interface gre *", what: "GRE interfaces are" },
+export const UNAVAILABLE: readonly {
+  readonly pattern: string;
+  readonly what: string;
+  readonly why?: string;
+}[] = [
+  {
+    pattern: "vrf * interface gre *",
+    what: "GRE interfaces are",
+    why: "the userspace GRE encapsulation is not built yet; an svti interface gives " +
+      "the same protected cross-VRF channel",
+  },
   { pattern: "vrf * interface vrrp *", what: "VRRP is" },
   { pattern: "vrf * vrrp group *", what: "VRRP groups are" },
   { pattern: "ha group *", what: "HA groups are" },
@@ -30,11 +37,12 @@ export function unavailableService(skip: readonly string[] = []): Service {
   return {
     name: "unavailable",
     register(ctx: ServiceContext) {
-      for (const { pattern, what } of UNAVAILABLE) {
+      for (const { pattern, what, why } of UNAVAILABLE) {
         if (skip.includes(pattern)) continue;
+        const message = `${what} not available in this build${why ? ` (${why})` : ""}`;
         ctx.datastore.registerApplier<TreeValue>(pattern, {
           apply(change) {
-            if (change.new !== undefined) throw new Error(`${what} not available in this build`);
+            if (change.new !== undefined) throw new Error(message);
           },
         }, { name: `unavailable: ${pattern}`, order: ORDER.unavailable });
       }

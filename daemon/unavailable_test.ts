@@ -33,12 +33,14 @@ function setup(skip: string[] = []) {
 const tree = (text: string) => parseConfigText(ROOT, text);
 const IFACE = "vrf main interface physical eth1 ipv4 address 10.0.0.1/24\n";
 
-Deno.test("unavailable: configuring IKE fails the commit before anything is applied", async () => {
+Deno.test("unavailable: configuring VRRP fails the commit before anything is applied", async () => {
   const { datastore, applied } = setup();
-  const r = await datastore.commit(tree(IFACE + "vrf main ike\n"));
+  const vrrp =
+    "vrf main interface vrrp v1 link-interface eth1 vrid 1 virtual-address 10.0.0.100/24\n";
+  const r = await datastore.commit(tree(IFACE + vrrp));
   assertEquals(r, {
     ok: false,
-    errors: ['Cannot commit "vrf main ike": IKE is not available in this build'],
+    errors: ['Cannot commit "vrf main interface vrrp v1": VRRP is not available in this build'],
   });
   assertEquals(applied, []);
   assertEquals(datastore.version, 0);
@@ -55,6 +57,8 @@ Deno.test("unavailable: a phase-2 service takes a pattern over by skipping its r
     ),
   );
   assertEquals(r.ok ? [] : r.errors, [
-    'Cannot commit "vrf main interface gre g1": GRE interfaces are not available in this build',
+    'Cannot commit "vrf main interface gre g1": GRE interfaces are not available in this build ' +
+    "(the userspace GRE encapsulation is not built yet; an svti interface gives the same " +
+    "protected cross-VRF channel)",
   ]);
 });
