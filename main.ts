@@ -9,6 +9,7 @@ import { Command } from "commander";
 import { VERSION } from "./core/version.ts";
 import { cliCommand } from "./cli/cli_command.ts";
 import { daemonCommand } from "./daemon/daemon_command.ts";
+import { labCommand } from "./lab/demo_command.ts";
 
 export function buildProgram(): Command {
   const program = new Command("tandem")
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .helpCommand(false);
   program.addCommand(cliCommand());
   program.addCommand(daemonCommand());
+  program.addCommand(labCommand());
   return program;
 }
 

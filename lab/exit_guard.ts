@@ -23,6 +23,7 @@ const SIGNALS: Array<[Deno.Signal, number]> = [["SIGINT", 2], ["SIGTERM", 15], [
 const live = new Set<Guarded>();
 let listeners: Array<[Deno.Signal, () => void]> = [];
 let exiting = false;
+let intercept: (() => void) | undefined;
 
 function onUnload(): void {
   for (const g of [...live]) {
@@ -39,8 +40,24 @@ async function onSignal(signo: number): Promise<void> {
     Deno.exit(128 + signo);
   }
   exiting = true;
+  if (intercept) {
+    const fn = intercept;
+    intercept = undefined;
+    fn();
+    return;
+  }
   await Promise.allSettled([...live].map((g) => g.dispose()));
   Deno.exit(128 + signo);
+}
+
+/**
+ * Lets a program handle the next signal itself (e.g. `tandem lab --keep`
+ * waiting for Ctrl-C, then tearing down in order): `fn` runs instead of the
+ * guard's cleanup and exit; a second signal still cleans up at once and
+ * exits. `undefined` gives the signal back to the guard.
+ */
+export function interceptSignals(fn: (() => void) | undefined): void {
+  intercept = fn;
 }
 
 function install(): void {

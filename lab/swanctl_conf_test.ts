@@ -97,3 +97,15 @@ Deno.test("renderSwanctlConf: names that swanctl.conf cannot hold are refused", 
   const bad2 = { ...CONF, connections: [{ ...CONF.connections[0]!, children: [child] }] };
   assertThrows(() => renderSwanctlConf(bad2), Error, 'Cannot use child name "x{"');
 });
+
+Deno.test("renderSwanctlConf: an encoded secret (0s base64, as the reference writes it) as is", () => {
+  const text = renderSwanctlConf({
+    connections: [],
+    secrets: [
+      { ids: ["a"], secret: "0sBzAyaM5PTcnTHi/yRA1lARpAoRetSzP8", encoded: true },
+      { ids: ["b"], secret: "0sBzAy" },
+    ],
+  });
+  assertStringIncludes(text, "secret = 0sBzAyaM5PTcnTHi/yRA1lARpAoRetSzP8\n");
+  assertStringIncludes(text, `secret = ${secretValue("0sBzAy")}\n`);
+});

@@ -11,12 +11,12 @@
  *
  * @module
  */
-import { run, waitFor } from "../lab/command.ts";
-import { LabProcess } from "../lab/lab_process.ts";
+import { run } from "../lab/command.ts";
+import type { LabProcess } from "../lab/lab_process.ts";
 import { NetnsLab } from "../lab/netns_lab.ts";
+import { daemonReady, namespacesWithPrefix, spawnDaemon, tandem } from "../lab/tandem_node.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const DENO_RUN = [Deno.execPath(), "run", "-A", "--quiet", "--cached-only", MAIN];
+export { tandem };
 
 /** A finished `tandem` command. */
 export interface CommandResult {
@@ -50,12 +50,6 @@ interface IpRoute {
   dst: string;
   gateway?: string;
   dev?: string;
-}
-
-/** Runs `tandem <args>` (from the host namespace; the socket is a path). */
-export async function tandem(args: string[], stdin?: string): Promise<CommandResult> {
-  const r = await run([...DENO_RUN, ...args], false, stdin === undefined ? {} : { stdin });
-  return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** See the module doc. */
@@ -93,11 +87,8 @@ export class DaemonLab {
   }
 
   /** The daemon's VRF namespaces that exist now (main left out). */
-  async vrfNamespaces(): Promise<string[]> {
-    const out = (await run(["ip", "netns", "list"])).stdout.split("\n").map((l) =>
-      l.split(" ")[0]!
-    );
-    return out.filter((n) => n.startsWith(this.vrfPrefix)).sort();
+  vrfNamespaces(): Promise<string[]> {
+    return namespacesWithPrefix(this.vrfPrefix);
   }
 
   async deleteVrfNamespaces(): Promise<void> {
@@ -113,37 +104,19 @@ export class DaemonLab {
 
   /** Starts `tandem daemon` in `gw` with the lab's socket, state dir and prefix (plus `args`). */
   startDaemon(args: string[] = [], opts: { socket?: string; stateDir?: string } = {}): LabProcess {
-    const name = `daemon-${this.#starts++}`;
-    const p = new LabProcess({
-      name,
-      outputBase: `${this.lab.runDir}/${name}`,
-      cmd: [
-        "nsenter",
-        `--net=/run/netns/${this.gw}`,
-        ...DENO_RUN,
-        "daemon",
-        "--socket",
-        opts.socket ?? this.socket,
-        "--state-dir",
-        opts.stateDir ?? this.stateDir,
-        "--vrf-prefix",
-        this.vrfPrefix,
-        ...(args.includes("--syslog") ? [] : ["--no-syslog"]),
-        ...(args.includes("--log-level") ? [] : ["--log-level", "detail"]),
-        ...args,
-      ],
+    return spawnDaemon(this.lab, {
+      name: `daemon-${this.#starts++}`,
+      ns: this.gw,
+      socket: opts.socket ?? this.socket,
+      stateDir: opts.stateDir ?? this.stateDir,
+      vrfPrefix: this.vrfPrefix,
+      args,
     });
-    this.lab.onDispose(() => p.stop({ timeoutMs: 5000 }).then(() => {}));
-    return p;
   }
 
   /** Waits until the daemon says it started; throws with its stderr if it exits first. */
-  async ready(p: LabProcess): Promise<void> {
-    await waitFor(async () => {
-      if ((await p.stderr()).includes(" dmn  started: ")) return true;
-      if (!p.running) throw new Error(`${p.name} exited: ${await p.stderr()}`);
-      return false;
-    }, { timeoutMs: 20_000, what: `${p.name} to start`, detail: () => p.stderr() });
+  ready(p: LabProcess): Promise<void> {
+    return daemonReady(p, 20_000);
   }
 
   /** Starts a daemon and waits until it answers. */
