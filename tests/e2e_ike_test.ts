@@ -12,12 +12,16 @@
  *   IKE SA without disturbing the existing CHILD SA, and carries traffic;
  *   `flush ike child-sa` removes the CHILD SAs at both ends and keeps the
  *   IKE SA.
+ * - kill -9 while the IKE applier runs a live commit: the restart loads the
+ *   old or the new configuration whole, the tunnel matches it, and the SA
+ *   the killed daemon left at strongSwan is replaced (INITIAL_CONTACT).
  *
  * @module
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { NetnsLab, rootTest } from "./netns.ts";
 import { ping } from "../lab/traffic.ts";
+import { waitFor } from "../lab/command.ts";
 import type { FlushResult } from "../daemon/ike_views.ts";
 import {
   DEMO,
@@ -168,6 +172,43 @@ rootTest(
     await ref.swan.waitForSas(swanUpWith(0), { what: "strongSwan's CHILD SAs deleted" });
     ours = await untilView(ha1, upWith(0), "no CHILD SA on ha1");
     assertEquals(ours.child, []);
+  },
+  NEEDS_SWAN,
+);
+
+rootTest(
+  "ike e2e: kill -9 during an IKE commit; the restart loads a whole configuration and replaces the peer's stale SA",
+  async () => {
+    await using lab = new NetnsLab("td");
+    const ref = await refLab(lab);
+    const ha1 = await ref.startHa1(ha1IkeCommands());
+    await untilView(ha1, upWith(1), "the tunnel");
+    const stale = (await ref.swan.waitForSas(swanUpWith(1)))[0]!;
+
+    // Kill the daemon once the IKE applier of a live commit has started.
+    const seen = (await ha1.process.stderr()).split("\n").length;
+    const commit = ha1.cli(...SECOND.commands, "commit");
+    await waitFor(async () => {
+      const lines = (await ha1.process.stderr()).split("\n").slice(seen);
+      return lines.some((l) => l.includes(" cfg  apply ike: vrf main ike"));
+    }, { timeoutMs: 30_000, what: "the IKE applier to start" });
+    await ha1.kill();
+    await commit;
+
+    // The saved configuration is the old or the new one, whole; the tunnel matches it.
+    await ha1.restart();
+    const config = await ha1.ok("show config running nodefault");
+    const children = config.includes("security-policy second") ? 2 : 1;
+    assertStringIncludes(config, "security-policy site-to-secgw-site");
+    const ours = await untilView(ha1, upWith(children), `${children} CHILD SAs after the restart`);
+    // INITIAL_CONTACT: strongSwan drops the SA the killed daemon could not delete.
+    const swan = await ref.swan.waitForSas(
+      (s) => swanUpWith(children)(s) && s[0]!.initiatorSpi !== stale.initiatorSpi,
+      { timeoutMs: 30_000, what: "the stale IKE SA replaced" },
+    );
+    assertEquals(swan[0]!.initiatorSpi, ours.ike[0]!.spiI);
+    for (const c of ours.child) assert(mirrorOf(c, swan), `CHILD SA ${c.name} at strongSwan`);
+    await pingBothWays(ref.topo, 3);
   },
   NEEDS_SWAN,
 );
