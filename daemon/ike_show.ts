@@ -16,64 +16,41 @@
 import { formatIp } from "../core/ip.ts";
 import type { GatewayCounters } from "../gateway/vrf_gateway.ts";
 import type { ChildSaInfo, IkeSaInfo } from "../ike/listing.ts";
-import type { Endpoint } from "../ike/ports.ts";
 import { table } from "./views.ts";
 
-/** One IKE SA as `show ike ike-sa` reports it. */
-export interface IkeSaShow {
-  readonly vrf: string;
-  readonly vpn: string;
-  readonly uid: number;
-  readonly state: string;
-  readonly initiator: boolean;
-  readonly localAddress: string;
-  readonly localPort: number;
-  readonly localId: string;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
-  readonly remoteId: string;
-  readonly spiI: string;
-  readonly spiR: string;
-  readonly natLocal: boolean;
-  readonly natRemote: boolean;
-  readonly algorithms: string;
-  readonly established: string | null;
-  readonly rekeyAt: string | null;
-  readonly reauthAt: string | null;
-  readonly expireAt: string | null;
-  readonly childSas: number;
-  readonly localVips: readonly string[];
-  readonly remoteVips: readonly string[];
-}
+/** Times as ISO 8601 text (null: not set). */
+type Times<K extends string> = { readonly [P in K]: string | null };
 
-/** One CHILD SA as `show ike child-sa` reports it. */
-export interface ChildSaShow {
-  readonly vrf: string;
-  readonly vpn: string;
-  readonly name: string;
-  readonly uid: number;
-  readonly ikeUid: number;
-  readonly state: string;
-  readonly spiIn: string;
-  readonly spiOut: string;
-  readonly mode: string;
-  /** UDP-encapsulated ESP (RFC 3948). */
-  readonly encap: boolean;
-  readonly algorithms: string;
-  readonly localTs: readonly string[];
-  readonly remoteTs: readonly string[];
-  readonly bytesIn: number;
-  readonly packetsIn: number;
-  readonly bytesOut: number;
-  readonly packetsOut: number;
-  /** Highest sequence number accepted inbound / the next one to send. */
-  readonly seqIn: number;
-  readonly seqOut: number;
-  readonly replayWindow: number;
-  readonly installed: string | null;
-  readonly rekeyAt: string | null;
-  readonly expireAt: string | null;
-}
+type IkeTimes = "established" | "rekeyAt" | "reauthAt" | "expireAt";
+
+/**
+ * One IKE SA as `show ike ike-sa` reports it: the engine's listing with
+ * its VRF, addresses as text and times as ISO 8601.
+ */
+export type IkeSaShow =
+  & Omit<IkeSaInfo, "local" | "remote" | "localVips" | "remoteVips" | IkeTimes>
+  & Times<IkeTimes>
+  & {
+    readonly vrf: string;
+    readonly localAddress: string;
+    readonly localPort: number;
+    readonly remoteAddress: string;
+    readonly remotePort: number;
+    readonly localVips: readonly string[];
+    readonly remoteVips: readonly string[];
+  };
+
+type ChildTimes = "installed" | "rekeyAt" | "expireAt";
+
+/**
+ * One CHILD SA as `show ike child-sa` reports it: the engine's listing with
+ * its VRF, sequence numbers as numbers (`seqIn` the highest accepted,
+ * `seqOut` the next to send) and times as ISO 8601.
+ */
+export type ChildSaShow =
+  & Omit<ChildSaInfo, "seqIn" | "seqOut" | ChildTimes>
+  & Times<ChildTimes>
+  & { readonly vrf: string; readonly seqIn: number; readonly seqOut: number };
 
 /** `show ike … ike-sa-count`: one row per VRF. */
 export interface IkeSaCount {
@@ -85,61 +62,45 @@ export interface IkeSaCount {
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
-const addr = (e: Endpoint) => formatIp(e.address);
 
 export function ikeSaShow(vrf: string, s: IkeSaInfo): IkeSaShow {
+  const {
+    local,
+    remote,
+    localVips,
+    remoteVips,
+    established,
+    rekeyAt,
+    reauthAt,
+    expireAt,
+    ...rest
+  } = s;
   return {
     vrf,
-    vpn: s.vpn,
-    uid: s.uid,
-    state: s.state,
-    initiator: s.initiator,
-    localAddress: addr(s.local),
-    localPort: s.local.port,
-    localId: s.localId,
-    remoteAddress: addr(s.remote),
-    remotePort: s.remote.port,
-    remoteId: s.remoteId,
-    spiI: s.spiI,
-    spiR: s.spiR,
-    natLocal: s.natLocal,
-    natRemote: s.natRemote,
-    algorithms: s.algorithms,
-    established: iso(s.established),
-    rekeyAt: iso(s.rekeyAt),
-    reauthAt: iso(s.reauthAt),
-    expireAt: iso(s.expireAt),
-    childSas: s.childSas,
-    localVips: s.localVips.map(formatIp),
-    remoteVips: s.remoteVips.map(formatIp),
+    ...rest,
+    localAddress: formatIp(local.address),
+    localPort: local.port,
+    remoteAddress: formatIp(remote.address),
+    remotePort: remote.port,
+    localVips: localVips.map(formatIp),
+    remoteVips: remoteVips.map(formatIp),
+    established: iso(established),
+    rekeyAt: iso(rekeyAt),
+    reauthAt: iso(reauthAt),
+    expireAt: iso(expireAt),
   };
 }
 
 export function childSaShow(vrf: string, c: ChildSaInfo): ChildSaShow {
+  const { seqIn, seqOut, installed, rekeyAt, expireAt, ...rest } = c;
   return {
     vrf,
-    vpn: c.vpn,
-    name: c.name,
-    uid: c.uid,
-    ikeUid: c.ikeUid,
-    state: c.state,
-    spiIn: c.spiIn,
-    spiOut: c.spiOut,
-    mode: c.mode,
-    encap: c.encap,
-    algorithms: c.algorithms,
-    localTs: c.localTs,
-    remoteTs: c.remoteTs,
-    bytesIn: c.bytesIn,
-    packetsIn: c.packetsIn,
-    bytesOut: c.bytesOut,
-    packetsOut: c.packetsOut,
-    seqIn: Number(c.seqIn),
-    seqOut: Number(c.seqOut),
-    replayWindow: c.replayWindow,
-    installed: iso(c.installed),
-    rekeyAt: iso(c.rekeyAt),
-    expireAt: iso(c.expireAt),
+    ...rest,
+    seqIn: Number(seqIn),
+    seqOut: Number(seqOut),
+    installed: iso(installed),
+    rekeyAt: iso(rekeyAt),
+    expireAt: iso(expireAt),
   };
 }
 
@@ -165,8 +126,16 @@ export function relative(when: string | null, now: number): string {
   return t <= now ? `${formatSpan(now - t)} ago` : `in ${formatSpan(t - now)}`;
 }
 
-function withVrf(showVrf: boolean, vrf: string, row: string[]): string[] {
-  return showVrf ? [vrf, ...row] : row;
+/** A table whose rows start with a VRF column when `showVrf`. */
+function vrfTable<T extends { readonly vrf: string }>(
+  showVrf: boolean,
+  head: readonly string[],
+  list: readonly T[],
+  row: (x: T) => string[],
+): string {
+  return showVrf
+    ? table(["VRF", ...head], list.map((x) => [x.vrf, ...row(x)]))
+    : table(head, list.map(row));
 }
 
 /** The text of `show ike ike-sa`. */
@@ -174,20 +143,15 @@ export function renderIkeSas(sas: readonly IkeSaShow[], showVrf: boolean, now: n
   if (sas.length === 0) return "no IKE SA\n";
   const head = ["VPN", "Local-Addr", "Local-ID", "Remote-Addr", "Remote-ID", "State", "Child-SAs"];
   const out = [
-    table(
-      withVrf(showVrf, "VRF", head),
-      sas.map((s) =>
-        withVrf(showVrf, s.vrf, [
-          s.vpn,
-          s.localAddress,
-          s.localId || "-",
-          s.remoteAddress,
-          s.remoteId || "-",
-          s.state,
-          String(s.childSas),
-        ])
-      ),
-    ),
+    vrfTable(showVrf, head, sas, (s) => [
+      s.vpn,
+      s.localAddress,
+      s.localId || "-",
+      s.remoteAddress,
+      s.remoteId || "-",
+      s.state,
+      String(s.childSas),
+    ]),
   ];
   for (const s of sas) {
     const nat = [s.natLocal ? "local" : "", s.natRemote ? "remote" : ""].filter((x) => x);
@@ -223,20 +187,15 @@ export function renderChildSas(
   if (list.length === 0) return "no CHILD SA\n";
   const head = ["VPN", "Security-Policy", "State", "SPI-In", "SPI-Out", "Local-TS", "Remote-TS"];
   const out = [
-    table(
-      withVrf(showVrf, "VRF", head),
-      list.map((c) =>
-        withVrf(showVrf, c.vrf, [
-          c.vpn,
-          c.name,
-          c.state,
-          c.spiIn,
-          c.spiOut,
-          c.localTs.join(" "),
-          c.remoteTs.join(" "),
-        ])
-      ),
-    ),
+    vrfTable(showVrf, head, list, (c) => [
+      c.vpn,
+      c.name,
+      c.state,
+      c.spiIn,
+      c.spiOut,
+      c.localTs.join(" "),
+      c.remoteTs.join(" "),
+    ]),
   ];
   for (const c of list) {
     out.push(

@@ -43,6 +43,8 @@ const SA: IkeSaShow = {
   childSas: 1,
   localVips: [],
   remoteVips: [],
+  nextSend: 2,
+  expectRecv: 0,
 };
 
 const CHILD: ChildSaShow = {
@@ -92,7 +94,13 @@ vpn-secgw #1: initiator, 10.175.0.1:4500 - 10.225.0.1:4500
   established 5s ago, rekey in 1h52m, expires in 2h11m
 `,
   );
-  const unknown = { ...SA, vpn: "(unknown)", state: "connecting", localId: "", remoteId: "" };
+  const unknown: IkeSaShow = {
+    ...SA,
+    vpn: "(unknown)",
+    state: "connecting",
+    localId: "",
+    remoteId: "",
+  };
   assertEquals(
     renderIkeSas([unknown], true, NOW).split("\n").slice(0, 2),
     [

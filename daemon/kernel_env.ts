@@ -69,6 +69,20 @@ export function applyChange<T>(
 }
 
 /**
+ * {@linkcode applyChange} for an interface (`vrf <vrf> interface <kind>
+ * <name>`): `ensure` and `remove` get the VRF and the interface name.
+ */
+export function applyInterfaceChange<T>(
+  env: KernelEnv,
+  change: Change<T>,
+  ensure: (vrf: string, name: string, cfg: T) => Promise<void>,
+  remove: (vrf: string, name: string) => Promise<void>,
+): Promise<void> {
+  const [vrf, name] = change.keys.map(String) as [string, string];
+  return applyChange(env, change, (cfg) => ensure(vrf, name, cfg), () => remove(vrf, name));
+}
+
+/**
  * Runs `work`; if it throws, runs `undo` (bringing the kernel back to the
  * old configuration), logs an undo failure, and rethrows the first error.
  */

@@ -10,7 +10,7 @@
 import type { Change } from "../config/appliers.ts";
 import type { LoopbackInterfaceConfig } from "../config/root_schema.ts";
 import { syncAddresses } from "./address_sync.ts";
-import { applyChange, type KernelEnv } from "./kernel_env.ts";
+import { applyInterfaceChange, type KernelEnv } from "./kernel_env.ts";
 import { desiredAddresses } from "./kernel_plan.ts";
 
 const LOOPBACK_KINDS = new Set(["dummy", "ifb"]);
@@ -18,13 +18,12 @@ const LOOPBACK_KINDS = new Set(["dummy", "ifb"]);
 export class LoopbackApplier {
   constructor(readonly env: KernelEnv) {}
 
-  async apply(change: Change<LoopbackInterfaceConfig>): Promise<void> {
-    const [vrf, name] = change.keys.map(String) as [string, string];
-    await applyChange(
+  apply(change: Change<LoopbackInterfaceConfig>): Promise<void> {
+    return applyInterfaceChange(
       this.env,
       change,
-      (cfg) => this.ensure(vrf, name, cfg),
-      () => this.remove(vrf, name),
+      (vrf, name, cfg) => this.ensure(vrf, name, cfg),
+      (vrf, name) => this.remove(vrf, name),
     );
   }
 

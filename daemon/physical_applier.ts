@@ -21,7 +21,7 @@ import type { PhysicalInterfaceConfig } from "../config/root_schema.ts";
 import type { Link } from "../kernel/netlink/link_info.ts";
 import { findPortLink, parsePort, pciAddress } from "../kernel/port.ts";
 import { syncAddresses } from "./address_sync.ts";
-import { applyChange, type KernelEnv, MAIN_VRF } from "./kernel_env.ts";
+import { applyInterfaceChange, type KernelEnv, MAIN_VRF } from "./kernel_env.ts";
 import { desiredAddresses, transitName } from "./kernel_plan.ts";
 import type { OwnedPhysical } from "./owned.ts";
 
@@ -37,13 +37,12 @@ const OVERLAY_KINDS = new Set(["bridge", "vlan", "macvlan", "macvtap", "ipvlan",
 export class PhysicalApplier {
   constructor(readonly env: KernelEnv) {}
 
-  async apply(change: Change<PhysicalInterfaceConfig>): Promise<void> {
-    const [vrf, name] = change.keys.map(String) as [string, string];
-    await applyChange(
+  apply(change: Change<PhysicalInterfaceConfig>): Promise<void> {
+    return applyInterfaceChange(
       this.env,
       change,
-      (cfg) => this.adopt(vrf, name, cfg),
-      () => this.release(vrf, name),
+      (vrf, name, cfg) => this.adopt(vrf, name, cfg),
+      (vrf, name) => this.release(vrf, name),
     );
   }
 

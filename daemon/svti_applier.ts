@@ -19,7 +19,7 @@ import type { SvtiInterfaceConfig, TandemConfig } from "../config/root_schema.ts
 import type { Check, Report } from "../config/validate.ts";
 import { syncAddresses } from "./address_sync.ts";
 import type { IkeGateways } from "./ike_gateways.ts";
-import { applyChange, type KernelEnv } from "./kernel_env.ts";
+import { applyInterfaceChange, type KernelEnv } from "./kernel_env.ts";
 import { desiredAddresses } from "./kernel_plan.ts";
 
 /** An SVTI needs the IKE of its link-vrf, which encrypts its traffic. */
@@ -43,13 +43,12 @@ export class SvtiApplier {
 
   constructor(readonly env: KernelEnv, readonly gateways: IkeGateways) {}
 
-  async apply(change: Change<SvtiInterfaceConfig>): Promise<void> {
-    const [vrf, name] = change.keys.map(String) as [string, string];
-    await applyChange(
+  apply(change: Change<SvtiInterfaceConfig>): Promise<void> {
+    return applyInterfaceChange(
       this.env,
       change,
-      (cfg) => this.ensure(vrf, name, cfg),
-      () => this.remove(vrf, name),
+      (vrf, name, cfg) => this.ensure(vrf, name, cfg),
+      (vrf, name) => this.remove(vrf, name),
     );
   }
 
