@@ -189,7 +189,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     }
 
     for (const cmd of ["show ike vrf main ike-sa", "show ike vrf main child-sa"]) {
-      print(`\nha1> ${cmd}\n${indent(await ha1.ok(cmd))}\n`);
+      print(`\nha1> ${cmd}\n${indent(await ha1.ok(cmd))}`);
     }
     const ours = {
       ike: (await ha1.json<IkeJson>("show ike vrf main ike-sa")).ikeSas[0]!,
@@ -301,7 +301,7 @@ async function startPeer(
         const sas = await swan.listSas();
         const sa = sas[0]!;
         const c = sa.childSas.find((x) => x.state === "INSTALLED")!;
-        print(`secgw> swanctl --list-sas  (strongSwan's view, in short)`);
+        print(`\nsecgw> swanctl --list-sas  (strongSwan's view, in short)`);
         print(
           `    ${sa.name}: ${sa.state}, ${sa.localHost} ${sa.localId} <-> ${sa.remoteHost} ` +
             `${sa.remoteId}, SPIs ${sa.initiatorSpi}_i ${sa.responderSpi}_r`,
@@ -339,7 +339,7 @@ async function startPeer(
     name: "the Tandem SecGW",
     async view(print) {
       const cmd = "show ike vrf main child-sa";
-      print(`secgw> ${cmd}\n${indent(await secgw.ok(cmd))}\n`);
+      print(`\nsecgw> ${cmd}\n${indent(await secgw.ok(cmd))}\n`);
       const c = (await secgw.json<ChildJson>(cmd)).childSas.find((x) => x.state === "installed")!;
       const i = (await secgw.json<IkeJson>("show ike vrf main ike-sa")).ikeSas[0]!;
       return { childIn: c.spiIn, childOut: c.spiOut, ikeI: i.spiI, ikeR: i.spiR };
