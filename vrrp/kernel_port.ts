@@ -1,0 +1,343 @@
+/**
+ * The real {@linkcode VrrpPort} of one instance, over `kernel/`:
+ *
+ * - **Virtual link**: the instance's macvlan ({@linkcode VirtualLink}),
+ *   created when the `link-interface` exists, brought up with the virtual
+ *   addresses when the instance becomes master, down when it leaves.
+ * - **Adverts**: a raw IP socket for protocol 112 per instance, bound to
+ *   the advert source (IPv4: the link's primary address; IPv6: its
+ *   link-local address, which the macvlan carries while master, bound
+ *   with the macvlan as scope), multicast out of the macvlan
+ *   (IP_MULTICAST_IF: source MAC = virtual MAC, RFC 5798 §7.3), TTL / hop
+ *   limit 255 (§5.1.1.3, §5.1.2.2), TOS / traffic class 0xc0 (as
+ *   keepalived), no loopback.
+ * - **Announcements**: gratuitous ARP / unsolicited NA frames
+ *   (`announce.ts`) out of an AF_PACKET socket on the macvlan. The NA's
+ *   Router flag follows the link's IPv6 `forwarding` sysctl (§6.4.1, as
+ *   keepalived).
+ *
+ * The port interface is synchronous (the state machine runs on timers and
+ * received messages), netlink is not: link and address changes are jobs
+ * in one queue per port, and sends requested while jobs are pending join
+ * the queue behind them, so a new master's first advert and GARPs leave
+ * only once its macvlan is up with the addresses, and a resigning master's
+ * priority-0 advert leaves before its addresses go. When nothing is
+ * pending, sends go out at once and allocate nothing.
+ *
+ * @module
+ */
+import { formatIp, type InterfaceAddress, type IpAddress, ipEqual } from "../core/ip.ts";
+import type { Logger } from "../core/log.ts";
+import {
+  type Netns,
+  PacketSocket,
+  RawSocket,
+  readSysctl,
+  type Rtnl,
+  type SocketCounters,
+} from "../kernel/mod.ts";
+import { garpFrame, macBytes, unsolicitedNaFrame } from "./announce.ts";
+import { VRRP_PROTOCOL, VRRP_TTL, vrrpGroup } from "./packet.ts";
+import type { VrrpPort } from "./port.ts";
+import { VirtualLink, type VirtualLinkSpec } from "./virtual_link.ts";
+
+/** TOS / traffic class of adverts (internetwork control, as keepalived sends them). */
+const ADVERT_TOS = 0xc0;
+
+/** Counters of a port, for `show vrrp`. */
+export interface KernelPortCounters {
+  advertsSent: number;
+  advertErrors: number;
+  framesSent: number;
+  frameErrors: number;
+  /** Failed link or address changes. */
+  linkErrors: number;
+  /** The last failure, for the operator. */
+  lastError: string;
+}
+
+/** Where the virtual link is. */
+export type VirtualLinkState = "absent" | "down" | "up";
+
+/** The port's status as `show vrrp` reports it. */
+export interface KernelPortStatus {
+  readonly virtualLink: string;
+  readonly virtualMac: string;
+  readonly ifindex: number | null;
+  readonly state: VirtualLinkState;
+  readonly counters: KernelPortCounters;
+}
+
+type Job = () => void | Promise<void>;
+
+/** Runs jobs one after another; sync jobs pushed on an idle queue run at once. */
+class JobQueue {
+  #jobs: Job[] = [];
+  #running = false;
+  #waiters: (() => void)[] = [];
+
+  constructor(readonly onError: (e: unknown) => void) {}
+
+  get busy(): boolean {
+    return this.#running || this.#jobs.length > 0;
+  }
+
+  push(job: Job): void {
+    this.#jobs.push(job);
+    if (!this.#running) void this.#run();
+  }
+
+  /** Resolves once every job pushed so far has run. */
+  idle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  async #run(): Promise<void> {
+    this.#running = true;
+    for (let job = this.#jobs.shift(); job; job = this.#jobs.shift()) {
+      try {
+        await job();
+      } catch (e) {
+        this.onError(e);
+      }
+    }
+    this.#running = false;
+    for (const w of this.#waiters.splice(0)) w();
+  }
+}
+
+export class KernelVrrpPort implements VrrpPort {
+  readonly counters: KernelPortCounters = {
+    advertsSent: 0,
+    advertErrors: 0,
+    framesSent: 0,
+    frameErrors: 0,
+    linkErrors: 0,
+    lastError: "",
+  };
+  readonly #spec: VirtualLinkSpec;
+  readonly #ns: Netns;
+  readonly #log: Logger;
+  readonly #vlink: VirtualLink;
+  readonly #queue: JobQueue;
+  readonly #group: IpAddress;
+  #index: number | undefined;
+  #up = false;
+  #linkLocal: IpAddress | undefined;
+  #send: RawSocket | undefined;
+  #sendSrc: IpAddress | undefined;
+  #sendIndex = 0;
+  #packet: PacketSocket | undefined;
+  #frames: Uint8Array[] = [];
+  #closed = false;
+  #warnedAccept = false;
+
+  constructor(spec: VirtualLinkSpec, deps: { ns: Netns; rtnl: Rtnl; log: Logger }) {
+    this.#spec = spec;
+    this.#ns = deps.ns;
+    this.#log = deps.log;
+    this.#vlink = new VirtualLink(spec, deps);
+    this.#group = vrrpGroup(spec.family);
+    this.#queue = new JobQueue((e) => this.#fail("change the virtual link", e));
+  }
+
+  /** The status for `show vrrp`. */
+  status(): KernelPortStatus {
+    return {
+      virtualLink: this.#spec.name,
+      virtualMac: this.#vlink.mac,
+      ifindex: this.#index ?? null,
+      state: this.#index === undefined ? "absent" : this.#up ? "up" : "down",
+      counters: { ...this.counters },
+    };
+  }
+
+  /** Errors of the advert socket (errno of the last failure among them). */
+  get socketCounters(): SocketCounters | undefined {
+    return this.#send?.counters;
+  }
+
+  /** The link-interface exists (again) as `lowerIndex`: make the macvlan. */
+  attach(lowerIndex: number): void {
+    this.#queue.push(async () => {
+      if (this.#closed) return;
+      const index = await this.#vlink.ensure(lowerIndex);
+      this.#closeSockets();
+      this.#index = index;
+      this.#up = false;
+      this.#packet = PacketSocket.open(this.#ns, index);
+    });
+  }
+
+  /** The link-interface is gone (and its macvlan with it). */
+  detach(): void {
+    this.#queue.push(() => {
+      this.#closeSockets();
+      this.#index = undefined;
+      this.#up = false;
+    });
+  }
+
+  /** IPv6: the link-interface's link-local address (the advert source the macvlan carries). */
+  setLinkLocal(addr: IpAddress | undefined): void {
+    this.#linkLocal = addr;
+  }
+
+  /** Resolves once every queued change has been made. */
+  idle(): Promise<void> {
+    return this.#queue.idle();
+  }
+
+  /** Removes the macvlan and closes the sockets (after queued work); the port is done. */
+  async close(): Promise<void> {
+    this.#queue.push(async () => {
+      this.#closed = true;
+      this.#closeSockets();
+      this.#index = undefined;
+      this.#up = false;
+      await this.#vlink.remove();
+    });
+    await this.#queue.idle();
+  }
+
+  // ------------------------------------------------------------- VrrpPort
+
+  sendAdvert(message: Uint8Array, src: IpAddress): boolean {
+    if (this.#queue.busy) {
+      const copy = message.slice();
+      this.#queue.push(() => void this.#sendNow(copy, src));
+      return true;
+    }
+    return this.#sendNow(message, src);
+  }
+
+  addVirtualAddresses(addrs: readonly InterfaceAddress[], accept: boolean): void {
+    if (!accept && !this.#warnedAccept) {
+      this.#warnedAccept = true;
+      this.#log.warn(
+        `vrrp ${this.#spec.name}: accept mode off is not enforced; the virtual addresses accept traffic`,
+      );
+    }
+    const list = [...addrs];
+    this.#queue.push(async () => {
+      if (this.#index === undefined) throw new Error(`${this.#spec.name} does not exist`);
+      await this.#vlink.activate(this.#index, list, this.#linkLocal);
+      this.#up = true;
+      this.#frames = this.#buildFrames(list);
+    });
+  }
+
+  removeVirtualAddresses(addrs: readonly InterfaceAddress[]): void {
+    const list = [...addrs];
+    this.#queue.push(async () => {
+      this.#up = false;
+      if (this.#index === undefined) return;
+      await this.#vlink.deactivate(this.#index, list, this.#linkLocal);
+    });
+  }
+
+  announce(_addrs: readonly InterfaceAddress[], count: number): void {
+    if (this.#queue.busy) this.#queue.push(() => this.#announceNow(count));
+    else this.#announceNow(count);
+  }
+
+  // -------------------------------------------------------------- helpers
+
+  #sendNow(message: Uint8Array, src: IpAddress): boolean {
+    if (!this.#up || this.#index === undefined) {
+      this.counters.advertErrors++;
+      return false;
+    }
+    const sock = this.#sendSocket(src, this.#index);
+    if (sock && sock.sendTo(message, message.length, this.#group)) {
+      this.counters.advertsSent++;
+      return true;
+    }
+    this.counters.advertErrors++;
+    if (sock) this.counters.lastError = `advert: errno ${sock.counters.lastErrno}`;
+    return false;
+  }
+
+  /** The advert socket for `src` out of the macvlan `index`, (re)opened when either changed. */
+  #sendSocket(src: IpAddress, index: number): RawSocket | undefined {
+    if (this.#send && this.#sendIndex === index && this.#sendSrc && ipEqual(this.#sendSrc, src)) {
+      return this.#send;
+    }
+    this.#send?.close();
+    this.#send = undefined;
+    const v6 = this.#spec.family === 6;
+    try {
+      const s = RawSocket.open({
+        ns: this.#ns,
+        family: this.#spec.family,
+        protocol: VRRP_PROTOCOL,
+        address: src,
+        ...(v6 ? { scopeId: index } : {}),
+      });
+      try {
+        s.setMulticastInterface(index);
+        s.setMulticastTtl(VRRP_TTL);
+        s.setMulticastLoop(false);
+        s.setTrafficClass(ADVERT_TOS);
+      } catch (e) {
+        s.close();
+        throw e;
+      }
+      this.#send = s;
+      this.#sendSrc = src;
+      this.#sendIndex = index;
+      this.#log.detail(
+        `vrrp ${this.#spec.name}: advert socket from ${formatIp(src)} out of ${this.#spec.name}`,
+      );
+      return s;
+    } catch (e) {
+      this.#fail(`open the advert socket from ${formatIp(src)}`, e);
+      return undefined;
+    }
+  }
+
+  #buildFrames(vips: readonly InterfaceAddress[]): Uint8Array[] {
+    const mac = macBytes(this.#vlink.mac);
+    if (this.#spec.family === 4) return vips.map((v) => garpFrame(mac, v.address));
+    let router = false;
+    try {
+      router = readSysctl(this.#ns, `net/ipv6/conf/${this.#spec.link}/forwarding`) === "1";
+    } catch { /* the link went away; no Router flag */ }
+    return vips.map((v) => unsolicitedNaFrame(mac, v.address, router));
+  }
+
+  #announceNow(count: number): void {
+    const p = this.#packet;
+    if (!p || !this.#up) {
+      this.counters.frameErrors += count * this.#frames.length;
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      for (const f of this.#frames) {
+        try {
+          p.sendFrame(f, f.length, "a gratuitous ARP / NA");
+          this.counters.framesSent++;
+        } catch (e) {
+          this.counters.frameErrors++;
+          this.counters.lastError = (e as Error).message;
+        }
+      }
+    }
+  }
+
+  #fail(what: string, e: unknown): void {
+    this.counters.linkErrors++;
+    const msg = e instanceof Error ? e.message : String(e);
+    this.counters.lastError = msg;
+    this.#log.error(`vrrp ${this.#spec.name}: cannot ${what}: ${msg}`);
+  }
+
+  #closeSockets(): void {
+    this.#send?.close();
+    this.#send = undefined;
+    this.#sendSrc = undefined;
+    this.#packet?.close();
+    this.#packet = undefined;
+  }
+}
