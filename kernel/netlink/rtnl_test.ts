@@ -202,3 +202,21 @@ rootTest("rtnl: errors say what failed and why", async () => {
   await assertRejects(() => p, Error, "Cannot list links inside Netns.run");
   assertEquals(Netns.home().isHome, true);
 });
+
+rootTest("rtnl: macvlans report their mode (bridge, private) and lower link", async () => {
+  const p = await NetlinkLabHelper.pair(["10.254.81.1/24", "10.254.81.2/24"]);
+  await using _ = p.h;
+  using nl = Rtnl.open(p.a);
+  const [m1, m2] = [p.h.lab.link("m1"), p.h.lab.link("m2")];
+  await nl.links.addMacvlan(m1, p.linkA, { mode: "bridge", mac: "00:00:5e:00:01:51" });
+  await nl.links.addMacvlan(m2, p.linkA, { mode: "private" });
+  const [l1, l2] = [await nl.links.get(m1), await nl.links.get(m2)];
+  assertEquals([l1.kind, l1.macvlanMode, l1.parentIndex, l1.mac], [
+    "macvlan",
+    "bridge",
+    p.ifA,
+    "00:00:5e:00:01:51",
+  ]);
+  assertEquals(l2.macvlanMode, "private");
+  assertEquals((await nl.links.get(p.linkA)).macvlanMode, undefined, "a veth has no mode");
+});
