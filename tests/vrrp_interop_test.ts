@@ -38,11 +38,7 @@ rootTest(
     await ka.waitLog(/Entering MASTER STATE/, "MASTER");
     await t.waitState("vr79", "backup");
     await lan.vipAnswersAt(VIP, macA);
-    await waitFor(async () => {
-      const i = instanceOf(await t.show());
-      return (i.master as { address?: string } | null)?.address === "10.79.0.1" &&
-        (i.counters as { advertsReceived: number }).advertsReceived >= 2;
-    }, { timeoutMs: 30_000, intervalMs: 500, what: "Tandem to follow keepalived's adverts" });
+    await t.waitFollowing("vr79", "10.79.0.1", 2);
 
     // keepalived crashes: no priority 0, Tandem waits out Master_Down_Interval.
     await ka.crash();
@@ -126,10 +122,7 @@ rootTest(
     await ka.waitLog(/Entering MASTER STATE/, "MASTER");
     const t = await lan.tandem("b", oneInstance({ priority: 200, preempt: false }));
     await t.waitState("vr79", "backup");
-    await waitFor(async () => {
-      const c = instanceOf(await t.show()).counters as { advertsReceived: number };
-      return c.advertsReceived >= 5;
-    }, { timeoutMs: 30_000, intervalMs: 500, what: "5 adverts from keepalived at Tandem" });
+    await t.waitFollowing("vr79", "10.79.0.1", 5);
     assertEquals(await t.state("vr79"), "backup");
     assertEquals(await ka.state(), "MASTER");
     await lan.vipAnswersAt(VIP, macA);

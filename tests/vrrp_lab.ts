@@ -265,6 +265,31 @@ export class TandemNode {
     return await this.#nth("show", before, "show output");
   }
 
+  /**
+   * Waits until the instance (a backup) has accepted adverts from the
+   * master at `address` (`show vrrp`: its master and the received count).
+   */
+  async waitFollowing(instance: string, address: string, adverts = 1): Promise<void> {
+    let last = "";
+    await waitFor(async () => {
+      const vrrp = (await this.show()).vrrp as {
+        instances: {
+          name: string;
+          master: { address: string } | null;
+          counters: { advertsReceived: number };
+        }[];
+      };
+      const i = vrrp.instances.find((x) => x.name === instance);
+      last = JSON.stringify([i?.master, i?.counters.advertsReceived]);
+      return i?.master?.address === address && i.counters.advertsReceived >= adverts;
+    }, {
+      timeoutMs: SLOW_MS,
+      intervalMs: 500,
+      what: `${this.proc.name}: vrrp ${instance} following ${address}`,
+      detail: () => `last: ${last}`,
+    });
+  }
+
   /** Rewrites the configuration file and applies it (SIGHUP); resolves once applied. */
   async reconfigure(config: StandaloneConfig): Promise<void> {
     const before = (await this.events()).filter((e) => e.event === "applied").length;

@@ -1,6 +1,6 @@
 /**
  * The virtual link of one instance (the decision documented in `port.ts`):
- * a private-mode macvlan named after the `vrrp <name>` interface on the
+ * a bridge-mode macvlan (why bridge: `port.ts`) named after the `vrrp <name>` interface on the
  * `link-interface`, carrying the RFC 5798 §7.3 virtual MAC, with no
  * automatic IPv6 addresses; up with the virtual addresses on the master,
  * down and empty otherwise. Every operation reconciles with what the
@@ -8,7 +8,7 @@
  * up with the addresses) converges, and repeating an operation is harmless.
  *
  * ```text
- * ensure:     ip link add <name> link <link> address <vmac> type macvlan mode private
+ * ensure:     ip link add <name> link <link> address <vmac> type macvlan mode bridge
  *             ip link set <name> addrgenmode none; sysctls of the plan
  *             (an existing <name> of the right kind is reused: set down, addresses flushed;
  *              anything else by that name is deleted first)
@@ -66,21 +66,35 @@ export class VirtualLink {
   async ensure(lowerIndex: number): Promise<number> {
     const { name } = this.spec;
     const links = this.#rtnl.links;
+    const plan = planVirtualLink({
+      name,
+      linkInterface: this.spec.link,
+      vrid: this.spec.vrid,
+      family: this.spec.family,
+      virtualAddresses: [],
+      primaryAddress: { family: this.spec.family, bytes: new Uint8Array(this.spec.family * 4) },
+    });
+
     let l = await links.find(name);
-    if (l && (l.kind !== "macvlan" || l.parentIndex !== lowerIndex || l.mac !== this.mac)) {
+    if (
+      l && (l.kind !== "macvlan" || l.macvlanMode !== plan.mode || l.parentIndex !== lowerIndex ||
+        l.mac !== plan.mac)
+    ) {
       this.#log.control(
-        `vrrp ${name}: replacing link ${name} (${l.kind ?? "device"} ${l.mac ?? ""} on #${
+        `vrrp ${name}: replacing link ${name} (${l.kind ?? "device"} ${l.macvlanMode ?? ""} ${
+          l.mac ?? ""
+        } on #${
           l.parentIndex ?? "-"
-        }) by a macvlan on ${this.spec.link} with ${this.mac}`,
+        }) by a ${plan.mode} macvlan on ${this.spec.link} with ${plan.mac}`,
       );
       await links.delete(l.index);
       l = undefined;
     }
     if (!l) {
       await links.addMacvlan(name, lowerIndex, {
-        mode: "private",
-        mac: this.mac,
-        addrGenMode: "none",
+        mode: plan.mode,
+        mac: plan.mac,
+        addrGenMode: plan.addrGenMode,
       });
       l = await links.get(name);
       this.#log.control(`vrrp ${name}: created macvlan ${name} on ${this.spec.link} (${this.mac})`);
@@ -94,14 +108,6 @@ export class VirtualLink {
       await links.setAddrGenMode(l.index, "none");
       this.#log.control(`vrrp ${name}: reusing macvlan ${name} (down, addresses flushed)`);
     }
-    const plan = planVirtualLink({
-      name,
-      linkInterface: this.spec.link,
-      vrid: this.spec.vrid,
-      family: this.spec.family,
-      virtualAddresses: [],
-      primaryAddress: { family: this.spec.family, bytes: new Uint8Array(this.spec.family * 4) },
-    });
     for (const s of plan.sysctls) writeSysctl(this.#ns, s.path, s.value);
     return l.index;
   }
