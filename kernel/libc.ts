@@ -34,6 +34,8 @@ const SYMBOLS = {
     nonblocking: true,
   },
   eventfd: { parameters: ["u32", "i32"], result: "i32" },
+  timerfd_create: { parameters: ["i32", "i32"], result: "i32" },
+  timerfd_settime: { parameters: ["i32", "i32", "buffer", "pointer"], result: "i32" },
   setns: { parameters: ["i32", "i32"], result: "i32" },
   unshare: { parameters: ["i32"], result: "i32" },
   mount: { parameters: ["buffer", "buffer", "buffer", "u64", "pointer"], result: "i32" },
@@ -80,6 +82,8 @@ export interface Libc {
   /** `poll` on Deno's blocking pool: the JS thread keeps running while it waits. */
   pollAsync(fds: Buf, nfds: number, timeoutMs: number): Promise<number>;
   eventfd(initval: number, flags: number): number;
+  timerfd_create(clockid: number, flags: number): number;
+  timerfd_settime(fd: number, flags: number, value: Buf, old: Ptr): number;
   setns(fd: number, nstype: number): number;
   unshare(flags: number): number;
   mount(source: Buf, target: Buf, fstype: Buf, flags: number, data: Ptr): number;

@@ -24,6 +24,9 @@ export const F_OK = 0;
 // <sys/eventfd.h>
 export const EFD_NONBLOCK = 0o4000;
 export const EFD_CLOEXEC = 0o2000000;
+export const TFD_NONBLOCK = 0o4000;
+export const TFD_CLOEXEC = 0o2000000;
+export const CLOCK_MONOTONIC = 1;
 
 // <poll.h>
 export const POLLIN = 0x1;

@@ -1,0 +1,28 @@
+import { assert, assertEquals } from "../tests/assert.ts";
+import { Poller } from "./poller.ts";
+import { TimerFd } from "./timerfd.ts";
+
+Deno.test("timerfd: wakes a poller once armed, not before; re-arming and disarming", async () => {
+  using t = TimerFd.open();
+  const p = new Poller();
+  p.add(t.fd);
+  try {
+    assertEquals(t.clear(), false, "never armed");
+    const start = performance.now();
+    t.arm(20.5);
+    assertEquals(await p.wait(5000), 1);
+    assert(p.readable(t.fd));
+    assert(performance.now() - start >= 20.5, "not before its time");
+    assertEquals(t.clear(), true);
+    assertEquals(t.clear(), false, "one expiry, read once");
+    t.arm(60_000);
+    t.arm(0);
+    assertEquals(await p.wait(5000), 1, "re-arming replaces the earlier setting");
+    assertEquals(t.clear(), true);
+    t.arm(5);
+    t.disarm();
+    assertEquals(await p.wait(50), 0, "a disarmed timer stays quiet");
+  } finally {
+    p.close();
+  }
+});
