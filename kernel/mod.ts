@@ -46,7 +46,7 @@
  * @module
  */
 export * from "./errno.ts";
-export { libc, libcPath } from "./libc.ts";
+export { libc, libcPath, realtimeMs } from "./libc.ts";
 export {
   createNetns,
   deleteNetns,
