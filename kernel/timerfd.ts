@@ -37,9 +37,9 @@ export class TimerFd {
     return new TimerFd(fd);
   }
 
-  /** Expires once, `ms` from now (fractions to the nanosecond; ≤ 0: at once). Replaces any arming. */
+  /** Expires once, `ms` from now (rounded up to the nanosecond: never early; ≤ 0: at once). */
   arm(ms: number): void {
-    const ns = Math.max(1, Math.round(ms * 1e6));
+    const ns = Math.max(1, Math.ceil(ms * 1e6));
     this.#set(BigInt(Math.floor(ns / 1e9)), BigInt(ns % 1e9), "arm");
   }
 
