@@ -13,9 +13,10 @@
  * ```
  *
  * One loop per runtime waits with a single {@linkcode Poller} on every
- * receive socket and the rtnetlink subscription (one thread hop per
- * wake-up, none per packet), drains them synchronously, and ends at once
- * on {@linkcode VrrpRuntime.stop}. Timers are the injected clock's.
+ * receive socket, the rtnetlink subscription and the timerfd of its
+ * {@linkcode LoopClock} (one thread hop per wake-up, none per packet),
+ * drains them synchronously, runs the timers that are due, and ends at
+ * once on {@linkcode VrrpRuntime.stop}.
  *
  * Configuration changes ({@linkcode VrrpRuntime.apply}) touch only what
  * changed: a new `priority` is applied live; any other change of an
@@ -27,7 +28,7 @@
  *
  * @module
  */
-import { type Clock, systemClock } from "../core/clock.ts";
+import type { Clock } from "../core/clock.ts";
 import { EventBus } from "../core/events.ts";
 import { ipEqual } from "../core/ip.ts";
 import type { Logger } from "../core/log.ts";
@@ -37,6 +38,7 @@ import type { VrrpGroupTransition } from "./group.ts";
 import type { VrrpInstance } from "./instance.ts";
 import { KernelVrrpPort } from "./kernel_port.ts";
 import { LinkTable } from "./link_table.ts";
+import { LoopClock } from "./loop_clock.ts";
 import {
   instanceConfig,
   sameButPriority,
@@ -61,6 +63,7 @@ export interface VrrpRuntimeDeps {
   readonly ns?: Netns;
   /** The VRF's name, for `show vrrp`; default `main`. */
   readonly vrf?: string;
+  /** Default: the loop's own timerfd clock (see `loop_clock.ts`); tests may pass another. */
   readonly clock?: Clock;
 }
 
@@ -81,6 +84,8 @@ export class VrrpRuntime {
   #rtnl: Rtnl;
   #events: RtnlEvents;
   #poller = new Poller();
+  #clock: LoopClock | undefined;
+  #timeSource: Clock;
   #table = new LinkTable();
   #entries = new Map<string, Entry>();
   #rx = new Map<string, VrrpRxSocket>();
@@ -97,16 +102,21 @@ export class VrrpRuntime {
     this.ns = deps.ns ?? Netns.home();
     this.#log = deps.log;
     this.#ha = deps.ha;
-    this.service = new VrrpService({
-      clock: deps.clock ?? systemClock,
-      log: deps.log,
-      ha: deps.ha,
-    });
-    this.#events = RtnlEvents.open(this.ns, ["link", "addr"]);
+    if (!deps.clock) this.#clock = new LoopClock();
+    const clock = deps.clock ?? this.#clock!;
+    this.#timeSource = clock;
+    this.service = new VrrpService({ clock, log: deps.log, ha: deps.ha });
+    try {
+      this.#events = RtnlEvents.open(this.ns, ["link", "addr"]);
+    } catch (e) {
+      this.#clock?.close();
+      throw e;
+    }
     try {
       this.#rtnl = Rtnl.open(this.ns);
     } catch (e) {
       this.#events.close();
+      this.#clock?.close();
       throw e;
     }
   }
@@ -120,6 +130,7 @@ export class VrrpRuntime {
     try {
       await rt.#resync();
       rt.#poller.add(rt.#events.fd);
+      if (rt.#clock) rt.#poller.add(rt.#clock.fd);
       rt.#loop = rt.#run();
     } catch (e) {
       await rt.stop();
@@ -199,6 +210,7 @@ export class VrrpRuntime {
       this.#events.close();
       this.#rtnl.close();
       this.#poller.close();
+      this.#clock?.close();
     }
   }
 
@@ -372,8 +384,12 @@ export class VrrpRuntime {
       // A socket whose last instance just went is drained into the void until it is closed.
       rx.drain(
         this.service.receiver(rx.link, rx.family) ?? new VrrpReceiver(rx.link, rx.family),
+        this.#timeSource,
       );
     }
     this.#events.drain((ev) => this.#onEvent(ev));
+    this.#clock?.runDue((e) =>
+      this.#log.error(`vrrp vrf ${this.vrf}: timer: ${e instanceof Error ? e.stack : e}`)
+    );
   }
 }

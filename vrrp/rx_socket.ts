@@ -11,6 +11,12 @@
  *   the destination as IPV6_PKTINFO, the source as the peer address. The
  *   kernel verifies the checksum first (IPV6_CHECKSUM 6).
  *
+ * Each message also carries its arrival time: the kernel's receive
+ * timestamp (SO_TIMESTAMPNS) turned into the runtime clock's time, so the
+ * Master_Down_Timer runs from when the advert arrived, not from when the
+ * loop got to it (RFC 5798 §6.4.2; keepalived reads at once, a poll loop
+ * on Deno's blocking pool wakes a fraction of a millisecond later).
+ *
  * Per message it allocates only the source address (the instance keeps it
  * as the master's address); at most a few hundred adverts a second arrive
  * per link, so that is control-plane traffic, not a packet path.
@@ -18,7 +24,8 @@
  * @module
  */
 import { type IpAddress, ipFromBytes } from "../core/ip.ts";
-import { DatagramBatch, type Netns, RawSocket } from "../kernel/mod.ts";
+import type { Clock } from "../core/clock.ts";
+import { DatagramBatch, type Netns, RawSocket, realtimeMs } from "../kernel/mod.ts";
 import { VRRP_GROUP_V4, VRRP_GROUP_V6, VRRP_PROTOCOL } from "./packet.ts";
 import type { VrrpReceiver } from "./receiver.ts";
 
@@ -59,6 +66,7 @@ export class VrrpRxSocket {
     const sock = RawSocket.open({ ns, family, protocol: VRRP_PROTOCOL, device: link });
     try {
       sock.setupVrrp(ifindex);
+      sock.receiveTimestamps(true);
     } catch (e) {
       sock.close();
       throw e;
@@ -75,13 +83,23 @@ export class VrrpRxSocket {
     return this.#sock.counters;
   }
 
-  /** Hands every queued advert to `rx`; returns how many datagrams were read. */
-  drain(rx: VrrpReceiver): number {
+  /**
+   * Hands every queued advert to `rx` with its arrival time on `clock`;
+   * returns how many datagrams were read.
+   */
+  drain(rx: VrrpReceiver, clock: Clock): number {
     const b = this.#batch;
     let total = 0;
     for (let round = 0; round < MAX_BATCHES; round++) {
       const n = this.#sock.recvBatch(b);
-      for (let i = 0; i < n; i++) this.#one(rx, i);
+      if (n === 0) break;
+      // One reading of both clocks per batch: arrival = now - (realtime now - kernel stamp).
+      const now = clock.now();
+      const real = realtimeMs();
+      for (let i = 0; i < n; i++) {
+        const age = real - b.timestamp(i);
+        this.#one(rx, i, age >= 0 ? now - age : now);
+      }
       total += n;
       if (n < b.capacity) break;
     }
@@ -89,7 +107,7 @@ export class VrrpRxSocket {
     return total;
   }
 
-  #one(rx: VrrpReceiver, i: number): void {
+  #one(rx: VrrpReceiver, i: number, at: number): void {
     const b = this.#batch;
     const buf = b.bufs[i]!;
     const len = b.lens[i]!;
@@ -107,7 +125,7 @@ export class VrrpRxSocket {
       }
       const src = ipFromBytes(buf.slice(12, 16));
       const dst = isGroup4(buf) ? VRRP_GROUP_V4 : ipFromBytes(buf.slice(16, 20));
-      rx.input(buf.subarray(ihl, total), src, dst, buf[8]!);
+      rx.input(buf.subarray(ihl, total), src, dst, buf[8]!, at);
       return;
     }
     const src = b.peerAddress(i);
@@ -119,7 +137,7 @@ export class VrrpRxSocket {
     const dst: IpAddress = sameBytes(this.#dst6, VRRP_GROUP_V6.bytes)
       ? VRRP_GROUP_V6
       : ipFromBytes(this.#dst6.slice());
-    rx.input(buf.subarray(0, len), src, dst, b.ttl(i));
+    rx.input(buf.subarray(0, len), src, dst, b.ttl(i), at);
   }
 
   close(): void {
