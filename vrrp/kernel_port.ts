@@ -19,10 +19,14 @@
  * The port interface is synchronous (the state machine runs on timers and
  * received messages), netlink is not: link and address changes are jobs
  * in one queue per port, and sends requested while jobs are pending join
- * the queue behind them, so a new master's first advert and GARPs leave
- * only once its macvlan is up with the addresses, and a resigning master's
- * priority-0 advert leaves before its addresses go. When nothing is
- * pending, sends go out at once and allocate nothing.
+ * the queue behind them, so a new master's GARPs leave only once its
+ * macvlan is up with the addresses, and a resigning master's priority-0
+ * advert leaves before its addresses go. One exception keeps a takeover
+ * as quick as keepalived's, which advertises before it adds its
+ * addresses: the new master's first advert leaves as soon as the macvlan
+ * is up, before the addresses are added (RFC 5798 §6.4.2 lists the advert
+ * first too). When nothing is pending, sends go out at once and allocate
+ * nothing.
  *
  * @module
  */
@@ -123,8 +127,16 @@ export class KernelVrrpPort implements VrrpPort {
   readonly #queue: JobQueue;
   readonly #group: IpAddress;
   #index: number | undefined;
+  /** The macvlan is up: adverts can leave. */
+  #linkUp = false;
+  /** …and has the virtual addresses: GARPs can announce them. */
   #up = false;
-  #linkLocal: IpAddress | undefined;
+  /** An activation job has not brought the macvlan up yet. */
+  #activating = false;
+  /** The advert asked for while activating, sent once the macvlan is up. */
+  #early: { message: Uint8Array; src: IpAddress } | undefined;
+  /** The advert source: the link's primary IPv4 or its IPv6 link-local address. */
+  #source: IpAddress | undefined;
   #send: RawSocket | undefined;
   #sendSrc: IpAddress | undefined;
   #sendIndex = 0;
@@ -148,7 +160,7 @@ export class KernelVrrpPort implements VrrpPort {
       virtualLink: this.#spec.name,
       virtualMac: this.#vlink.mac,
       ifindex: this.#index ?? null,
-      state: this.#index === undefined ? "absent" : this.#up ? "up" : "down",
+      state: this.#index === undefined ? "absent" : this.#linkUp ? "up" : "down",
       counters: { ...this.counters },
     };
   }
@@ -165,8 +177,9 @@ export class KernelVrrpPort implements VrrpPort {
       const index = await this.#vlink.ensure(lowerIndex);
       this.#closeSockets();
       this.#index = index;
-      this.#up = false;
+      this.#up = this.#linkUp = false;
       this.#packet = PacketSocket.open(this.#ns, index);
+      this.#prepareSocket();
     });
   }
 
@@ -175,13 +188,17 @@ export class KernelVrrpPort implements VrrpPort {
     this.#queue.push(() => {
       this.#closeSockets();
       this.#index = undefined;
-      this.#up = false;
+      this.#up = this.#linkUp = false;
     });
   }
 
-  /** IPv6: the link-interface's link-local address (the advert source the macvlan carries). */
-  setLinkLocal(addr: IpAddress | undefined): void {
-    this.#linkLocal = addr;
+  /**
+   * The advert source: the link-interface's primary IPv4 address, or its
+   * IPv6 link-local address (which the macvlan carries while master).
+   */
+  setSource(addr: IpAddress | undefined): void {
+    this.#source = addr;
+    if (!this.#queue.busy) this.#prepareSocket();
   }
 
   /** Resolves once every queued change has been made. */
@@ -195,7 +212,7 @@ export class KernelVrrpPort implements VrrpPort {
       this.#closed = true;
       this.#closeSockets();
       this.#index = undefined;
-      this.#up = false;
+      this.#up = this.#linkUp = false;
       await this.#vlink.remove();
     });
     await this.#queue.idle();
@@ -204,6 +221,10 @@ export class KernelVrrpPort implements VrrpPort {
   // ------------------------------------------------------------- VrrpPort
 
   sendAdvert(message: Uint8Array, src: IpAddress): boolean {
+    if (this.#activating && !this.#linkUp) {
+      this.#early = { message: message.slice(), src };
+      return true;
+    }
     if (this.#queue.busy) {
       const copy = message.slice();
       this.#queue.push(() => void this.#sendNow(copy, src));
@@ -220,9 +241,19 @@ export class KernelVrrpPort implements VrrpPort {
       );
     }
     const list = [...addrs];
+    this.#activating = true;
     this.#queue.push(async () => {
-      if (this.#index === undefined) throw new Error(`${this.#spec.name} does not exist`);
-      await this.#vlink.activate(this.#index, list, this.#linkLocal);
+      try {
+        if (this.#index === undefined) throw new Error(`${this.#spec.name} does not exist`);
+        await this.#vlink.up(this.#index, this.#v6Source());
+        this.#linkUp = true;
+      } finally {
+        this.#activating = false;
+        const early = this.#early;
+        this.#early = undefined;
+        if (early) this.#sendNow(early.message, early.src);
+      }
+      await this.#vlink.addAddresses(this.#index, list);
       this.#up = true;
       this.#frames = this.#buildFrames(list);
     });
@@ -233,7 +264,8 @@ export class KernelVrrpPort implements VrrpPort {
     this.#queue.push(async () => {
       this.#up = false;
       if (this.#index === undefined) return;
-      await this.#vlink.deactivate(this.#index, list, this.#linkLocal);
+      await this.#vlink.deactivate(this.#index, list, this.#v6Source());
+      this.#linkUp = false;
     });
   }
 
@@ -245,7 +277,7 @@ export class KernelVrrpPort implements VrrpPort {
   // -------------------------------------------------------------- helpers
 
   #sendNow(message: Uint8Array, src: IpAddress): boolean {
-    if (!this.#up || this.#index === undefined) {
+    if (!this.#linkUp || this.#index === undefined) {
       this.counters.advertErrors++;
       return false;
     }
@@ -294,6 +326,21 @@ export class KernelVrrpPort implements VrrpPort {
     } catch (e) {
       this.#fail(`open the advert socket from ${formatIp(src)}`, e);
       return undefined;
+    }
+  }
+
+  #v6Source(): IpAddress | undefined {
+    return this.#spec.family === 6 ? this.#source : undefined;
+  }
+
+  /**
+   * IPv4: opens the advert socket ahead of the first takeover (its bind
+   * address is on the link, its multicast interface may be down). IPv6
+   * binds to the link-local on the macvlan, which exists only while master.
+   */
+  #prepareSocket(): void {
+    if (this.#spec.family === 4 && this.#source && this.#index !== undefined) {
+      this.#sendSocket(this.#source, this.#index);
     }
   }
 

@@ -53,6 +53,7 @@ import { type VrrpRuntimeShow, vrrpRuntimeShow } from "./runtime_show.ts";
 import { VrrpReceiver } from "./receiver.ts";
 import { VrrpRxSocket } from "./rx_socket.ts";
 import { VrrpService } from "./service.ts";
+import { warmUpVrrp } from "./warm_up.ts";
 import type { VrrpTransition } from "./state.ts";
 
 /** What a runtime is given. */
@@ -96,6 +97,7 @@ export class VrrpRuntime {
   #resyncing = false;
   #applying: Promise<void> = Promise.resolve();
   #stopped = false;
+  #stopping = false;
 
   private constructor(deps: VrrpRuntimeDeps) {
     this.vrf = deps.vrf ?? "main";
@@ -126,6 +128,7 @@ export class VrrpRuntime {
    * starts the receive loop. Subscribe, then {@linkcode apply}.
    */
   static async open(deps: VrrpRuntimeDeps): Promise<VrrpRuntime> {
+    warmUpVrrp();
     const rt = new VrrpRuntime(deps);
     try {
       await rt.#resync();
@@ -181,6 +184,15 @@ export class VrrpRuntime {
    * invalid). Calls are serialized.
    */
   apply(config: VrrpRuntimeConfig): Promise<void> {
+    if (this.#stopping) {
+      return Promise.reject(
+        new Error(`Cannot apply vrrp configuration: vrf ${this.vrf} is stopping`),
+      );
+    }
+    return this.#enqueue(config);
+  }
+
+  #enqueue(config: VrrpRuntimeConfig): Promise<void> {
     validateRuntimeConfig(config);
     for (const g of config.groups ?? []) {
       if (g.notifyHaGroup !== undefined) {
@@ -199,8 +211,11 @@ export class VrrpRuntime {
    */
   async stop(): Promise<void> {
     if (this.#stopped) return;
+    // Masters resign at once (priority 0, RFC 5798 §6.4.3); the removal follows.
+    if (!this.#stopping) this.service.stopAll();
+    this.#stopping = true;
     try {
-      await this.apply({ instances: [], groups: [] });
+      await this.#enqueue({ instances: [], groups: [] });
     } finally {
       this.#stopped = true;
       this.#poller.stop();
@@ -329,7 +344,7 @@ export class VrrpRuntime {
     if (primary && !ipEqual(primary, e.inst.primaryAddress)) {
       e.inst.setPrimaryAddress(primary);
     }
-    if (e.inst.config.family === 6) e.port.setLinkLocal(primary);
+    e.port.setSource(primary);
     if (f.up && primary) e.inst.linkUp();
     else e.inst.linkDown();
   }

@@ -12,9 +12,9 @@
  *             ip link set <name> addrgenmode none; sysctls of the plan
  *             (an existing <name> of the right kind is reused: set down, addresses flushed;
  *              anything else by that name is deleted first)
- * activate:   ip link set <name> up
+ * up:         ip link set <name> up
  *             ip addr replace <link-local of link>/64 dev <name> nodad     (IPv6: advert source)
- *             ip addr replace <vip> dev <name> [nodad]
+ * addresses:  ip addr replace <vip> dev <name> [nodad]
  * deactivate: ip addr del <vip> dev <name>; ip link set <name> down
  * remove:     ip link del <name>
  * ```
@@ -112,17 +112,17 @@ export class VirtualLink {
     return l.index;
   }
 
-  /** Up, then the IPv6 advert source (if any), then the virtual addresses. */
-  async activate(
-    index: number,
-    vips: readonly InterfaceAddress[],
-    linkLocal: IpAddress | undefined,
-  ): Promise<void> {
+  /** Up, with the IPv6 advert source (if any): adverts can leave from here on. */
+  async up(index: number, linkLocal: IpAddress | undefined): Promise<void> {
     await this.#rtnl.links.setUp(index);
-    const v6 = this.spec.family === 6;
-    if (v6 && linkLocal) {
+    if (this.spec.family === 6 && linkLocal) {
       await this.#rtnl.addrs.replace(index, { address: linkLocal, length: 64 }, { noDad: true });
     }
+  }
+
+  /** The virtual addresses added (after {@linkcode up}). */
+  async addAddresses(index: number, vips: readonly InterfaceAddress[]): Promise<void> {
+    const v6 = this.spec.family === 6;
     for (const v of vips) await this.#rtnl.addrs.replace(index, v, v6 ? { noDad: true } : {});
     this.#log.detail(
       `vrrp ${this.spec.name}: ${this.spec.name} up with ${vips.map(formatPrefix).join(", ")}`,
