@@ -43,6 +43,7 @@ import {
 import { garpFrame, macBytes, unsolicitedNaFrame } from "./announce.ts";
 import { VRRP_PROTOCOL, VRRP_TTL, vrrpGroup } from "./packet.ts";
 import type { VrrpPort } from "./port.ts";
+import { JobQueue } from "./job_queue.ts";
 import { VirtualLink, type VirtualLinkSpec } from "./virtual_link.ts";
 
 /** TOS / traffic class of adverts (internetwork control, as keepalived sends them). */
@@ -70,45 +71,6 @@ export interface KernelPortStatus {
   readonly ifindex: number | null;
   readonly state: VirtualLinkState;
   readonly counters: KernelPortCounters;
-}
-
-type Job = () => void | Promise<void>;
-
-/** Runs jobs one after another; sync jobs pushed on an idle queue run at once. */
-class JobQueue {
-  #jobs: Job[] = [];
-  #running = false;
-  #waiters: (() => void)[] = [];
-
-  constructor(readonly onError: (e: unknown) => void) {}
-
-  get busy(): boolean {
-    return this.#running || this.#jobs.length > 0;
-  }
-
-  push(job: Job): void {
-    this.#jobs.push(job);
-    if (!this.#running) void this.#run();
-  }
-
-  /** Resolves once every job pushed so far has run. */
-  idle(): Promise<void> {
-    if (!this.busy) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-
-  async #run(): Promise<void> {
-    this.#running = true;
-    for (let job = this.#jobs.shift(); job; job = this.#jobs.shift()) {
-      try {
-        await job();
-      } catch (e) {
-        this.onError(e);
-      }
-    }
-    this.#running = false;
-    for (const w of this.#waiters.splice(0)) w();
-  }
 }
 
 export class KernelVrrpPort implements VrrpPort {
