@@ -37,6 +37,7 @@ const SYMBOLS = {
   eventfd: { parameters: ["u32", "i32"], result: "i32" },
   timerfd_create: { parameters: ["i32", "i32"], result: "i32" },
   clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
+  nanosleep: { parameters: ["buffer", "pointer"], result: "i32" },
   timerfd_settime: { parameters: ["i32", "i32", "buffer", "pointer"], result: "i32" },
   setns: { parameters: ["i32", "i32"], result: "i32" },
   unshare: { parameters: ["i32"], result: "i32" },
@@ -86,6 +87,7 @@ export interface Libc {
   eventfd(initval: number, flags: number): number;
   timerfd_create(clockid: number, flags: number): number;
   clock_gettime(clockid: number, ts: Buf): number;
+  nanosleep(req: Buf, rem: Ptr): number;
   timerfd_settime(fd: number, flags: number, value: Buf, old: Ptr): number;
   setns(fd: number, nstype: number): number;
   unshare(flags: number): number;

@@ -21,6 +21,22 @@ import { KernelError } from "./errno.ts";
 import { CLOCK_MONOTONIC, TFD_CLOEXEC, TFD_NONBLOCK } from "./linux.ts";
 import { closeQuietly, errno, libc } from "./libc.ts";
 
+const sleepSpec = new BigInt64Array(2);
+
+/**
+ * Blocks the calling thread for `ms` (`nanosleep`, within the kernel's
+ * timer slack). For the last fraction of a millisecond before a deadline
+ * only: the JS event loop stands still meanwhile. Returns at once for
+ * `ms` ≤ 0; an interrupted sleep returns early.
+ */
+export function sleepSync(ms: number): void {
+  if (!(ms > 0)) return;
+  const ns = Math.ceil(ms * 1e6);
+  sleepSpec[0] = BigInt(Math.floor(ns / 1e9));
+  sleepSpec[1] = BigInt(ns % 1e9);
+  libc().nanosleep(sleepSpec, null);
+}
+
 /** A non-blocking CLOCK_MONOTONIC timerfd. */
 export class TimerFd {
   // struct itimerspec { timespec it_interval; timespec it_value; }, 64-bit fields.

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../tests/assert.ts";
 import { Poller } from "./poller.ts";
-import { TimerFd } from "./timerfd.ts";
+import { sleepSync, TimerFd } from "./timerfd.ts";
 
 Deno.test("timerfd: wakes a poller once armed, not before; re-arming and disarming", async () => {
   using t = TimerFd.open();
@@ -25,4 +25,13 @@ Deno.test("timerfd: wakes a poller once armed, not before; re-arming and disarmi
   } finally {
     p.close();
   }
+});
+
+Deno.test("timerfd: sleepSync blocks at least the time asked, and nothing for none", () => {
+  const start = performance.now();
+  sleepSync(0.3);
+  assert(performance.now() - start >= 0.3);
+  sleepSync(0);
+  sleepSync(-1);
+  sleepSync(NaN);
 });
