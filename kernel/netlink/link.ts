@@ -214,6 +214,15 @@ export class LinkOps {
     return this.#set(ref, `set ${describe(ref)} up`, (w, i) => ifinfomsg(w, i, IFF_UP, IFF_UP));
   }
 
+  /**
+   * `ip link set dev #<index> up`, made before this returns and without
+   * waiting for an answer (see `NetlinkSocket.sendOnly`); false when the
+   * request could not be sent. Confirm with {@linkcode setUp}.
+   */
+  setUpNow(index: number): boolean {
+    return this.nl.sendOnly(RTM_NEWLINK, 0, (w) => ifinfomsg(w, index, IFF_UP, IFF_UP));
+  }
+
   /** `ip link set dev <ref> down`. */
   setDown(ref: LinkRef): Promise<void> {
     return this.#set(ref, `set ${describe(ref)} down`, (w, i) => ifinfomsg(w, i, 0, IFF_UP));

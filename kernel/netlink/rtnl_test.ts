@@ -220,3 +220,20 @@ rootTest("rtnl: macvlans report their mode (bridge, private) and lower link", as
   assertEquals(l2.macvlanMode, "private");
   assertEquals((await nl.links.get(p.linkA)).macvlanMode, undefined, "a veth has no mode");
 });
+
+rootTest(
+  "rtnl: setUpNow brings a link up before it returns; later requests skip its answer",
+  async () => {
+    const p = await NetlinkLabHelper.pair(["10.254.82.1/24", "10.254.82.2/24"]);
+    await using _ = p.h;
+    using nl = Rtnl.open(p.a);
+    const m = p.h.lab.link("m1");
+    await nl.links.addMacvlan(m, p.linkA, { mode: "bridge" });
+    const index = (await nl.links.get(m)).index;
+    assertEquals(nl.links.setUpNow(index), true);
+    assertEquals(nl.links.setUpNow(999_999), true, "sent; the kernel's error answer is skipped");
+    assertEquals((await nl.links.get(index)).up, true, "up, and this request got its own answer");
+    await nl.addrs.add(index, "10.254.82.10/24");
+    assertEquals((await nl.addrs.list({ link: index, family: 4 })).length, 1);
+  },
+);
