@@ -1,4 +1,4 @@
-import { formatIp, formatPrefix, parseIp } from "../../core/ip.ts";
+import { formatIp, formatPrefix, parseInterfaceAddress, parseIp } from "../../core/ip.ts";
 import {
   assert,
   assertEquals,
@@ -222,7 +222,7 @@ rootTest("rtnl: macvlans report their mode (bridge, private) and lower link", as
 });
 
 rootTest(
-  "rtnl: setUpNow brings a link up before it returns; later requests skip its answer",
+  "rtnl: setUpNow and replaceNow act before they return; later requests skip their answers",
   async () => {
     const p = await NetlinkLabHelper.pair(["10.254.82.1/24", "10.254.82.2/24"]);
     await using _ = p.h;
@@ -233,7 +233,9 @@ rootTest(
     assertEquals(nl.links.setUpNow(index), true);
     assertEquals(nl.links.setUpNow(999_999), true, "sent; the kernel's error answer is skipped");
     assertEquals((await nl.links.get(index)).up, true, "up, and this request got its own answer");
-    await nl.addrs.add(index, "10.254.82.10/24");
-    assertEquals((await nl.addrs.list({ link: index, family: 4 })).length, 1);
+    assertEquals(nl.addrs.replaceNow(index, parseInterfaceAddress("10.254.82.10/24")), true);
+    assertEquals(nl.addrs.replaceNow(index, parseInterfaceAddress("10.254.82.10/24")), true);
+    const v4 = await nl.addrs.list({ link: index, family: 4 });
+    assertEquals(v4.map((a) => formatPrefix(a.address)), ["10.254.82.10/24"], "at once, once");
   },
 );
