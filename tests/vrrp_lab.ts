@@ -150,6 +150,8 @@ export class VrrpLan {
       "run",
       "-A",
       "--cached-only",
+      // Compile everything at start: the first takeover must not wait for V8 (see the report).
+      "--v8-flags=--no-lazy",
       STANDALONE,
       "--config",
       file,

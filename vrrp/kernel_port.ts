@@ -25,12 +25,23 @@
  * as quick as keepalived's, which advertises before it adds its
  * addresses: the new master's first advert leaves as soon as the macvlan
  * is up, before the addresses are added (RFC 5798 §6.4.2 lists the advert
- * first too). When nothing is pending, sends go out at once and allocate
- * nothing.
+ * first too). For IPv4 the macvlan goes up with its addresses inside the
+ * takeover itself (netlink requests the kernel applies while it takes
+ * them, answers not awaited; a queued job confirms them and reports
+ * errors), so the first advert and the GARPs leave in the same call as the
+ * decision, as keepalived's do; awaiting each answer had put the GARPs 2 to
+ * 12 ms behind the advert on a loaded host. When nothing is pending, sends
+ * go out at once and allocate nothing.
  *
  * @module
  */
-import { formatIp, type InterfaceAddress, type IpAddress, ipEqual } from "../core/ip.ts";
+import {
+  formatIp,
+  formatPrefix,
+  type InterfaceAddress,
+  type IpAddress,
+  ipEqual,
+} from "../core/ip.ts";
 import type { Logger } from "../core/log.ts";
 import {
   type Netns,
@@ -95,6 +106,8 @@ export class KernelVrrpPort implements VrrpPort {
   #up = false;
   /** An activation job has not brought the macvlan up yet. */
   #activating = false;
+  /** The macvlan came up with its addresses synchronously: sends need not wait for the confirming job. */
+  #sendDirect = false;
   /** The advert asked for while activating, sent once the macvlan is up. */
   #early: { message: Uint8Array; src: IpAddress } | undefined;
   /** The advert source: the link's primary IPv4 or its IPv6 link-local address. */
@@ -104,16 +117,27 @@ export class KernelVrrpPort implements VrrpPort {
   #sendIndex = 0;
   #packet: PacketSocket | undefined;
   #frames: Uint8Array[] = [];
+  /** The addresses `#frames` announce (text), to reuse IPv4 frames across takeovers. */
+  #framesKey = "";
   #closed = false;
   #warnedAccept = false;
 
-  constructor(spec: VirtualLinkSpec, deps: { ns: Netns; rtnl: Rtnl; log: Logger }) {
+  /**
+   * The port of instance `spec.name`; with `virtualAddresses`, its IPv4
+   * announcements are built ahead, off the takeover path.
+   */
+  constructor(
+    spec: VirtualLinkSpec,
+    deps: { ns: Netns; rtnl: Rtnl; log: Logger },
+    virtualAddresses?: readonly InterfaceAddress[],
+  ) {
     this.#spec = spec;
     this.#ns = deps.ns;
     this.#log = deps.log;
     this.#vlink = new VirtualLink(spec, deps);
     this.#group = vrrpGroup(spec.family);
     this.#queue = new JobQueue((e) => this.#fail("change the virtual link", e));
+    if (virtualAddresses && spec.family === 4) this.#buildFrames(virtualAddresses);
   }
 
   /** The status for `show vrrp`. */
@@ -183,6 +207,7 @@ export class KernelVrrpPort implements VrrpPort {
   // ------------------------------------------------------------- VrrpPort
 
   sendAdvert(message: Uint8Array, src: IpAddress): boolean {
+    if (this.#sendDirect) return this.#sendNow(message, src);
     if (this.#activating && !this.#linkUp) {
       this.#early = { message: message.slice(), src };
       return true;
@@ -203,6 +228,20 @@ export class KernelVrrpPort implements VrrpPort {
       );
     }
     const list = [...addrs];
+    const index = this.#index;
+    if (!this.#queue.busy && index !== undefined && this.#vlink.activateNow(index, list)) {
+      this.#linkUp = this.#up = this.#sendDirect = true;
+      this.#buildFrames(list);
+      this.#queue.push(async () => {
+        try {
+          await this.#vlink.up(index, undefined);
+          await this.#vlink.addAddresses(index, list);
+        } finally {
+          this.#sendDirect = false;
+        }
+      });
+      return;
+    }
     this.#activating = true;
     this.#queue.push(async () => {
       try {
@@ -217,7 +256,7 @@ export class KernelVrrpPort implements VrrpPort {
       }
       await this.#vlink.addAddresses(this.#index, list);
       this.#up = true;
-      this.#frames = this.#buildFrames(list);
+      this.#buildFrames(list);
     });
   }
 
@@ -232,7 +271,7 @@ export class KernelVrrpPort implements VrrpPort {
   }
 
   announce(_addrs: readonly InterfaceAddress[], count: number): void {
-    if (this.#queue.busy) this.#queue.push(() => this.#announceNow(count));
+    if (this.#queue.busy && !this.#sendDirect) this.#queue.push(() => this.#announceNow(count));
     else this.#announceNow(count);
   }
 
@@ -306,14 +345,21 @@ export class KernelVrrpPort implements VrrpPort {
     }
   }
 
-  #buildFrames(vips: readonly InterfaceAddress[]): Uint8Array[] {
+  /** The GARP / NA frames for `vips` (IPv4 ones kept; the NA's Router flag is read each time). */
+  #buildFrames(vips: readonly InterfaceAddress[]): void {
     const mac = macBytes(this.#vlink.mac);
-    if (this.#spec.family === 4) return vips.map((v) => garpFrame(mac, v.address));
+    if (this.#spec.family === 4) {
+      const key = vips.map(formatPrefix).join(" ");
+      if (key === this.#framesKey) return;
+      this.#frames = vips.map((v) => garpFrame(mac, v.address));
+      this.#framesKey = key;
+      return;
+    }
     let router = false;
     try {
       router = readSysctl(this.#ns, `net/ipv6/conf/${this.#spec.link}/forwarding`) === "1";
     } catch { /* the link went away; no Router flag */ }
-    return vips.map((v) => unsolicitedNaFrame(mac, v.address, router));
+    this.#frames = vips.map((v) => unsolicitedNaFrame(mac, v.address, router));
   }
 
   #announceNow(count: number): void {

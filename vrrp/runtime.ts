@@ -281,11 +281,13 @@ export class VrrpRuntime {
     const facts = this.#table.facts(spec.linkInterface);
     const primary = (family === 4 ? facts?.primary4 : facts?.linkLocal6) ??
       unspecifiedAddress(family);
+    const config = instanceConfig(spec, primary);
     const port = new KernelVrrpPort(
       { name: spec.name, link: spec.linkInterface, vrid: spec.vrid, family },
       { ns: this.ns, rtnl: this.#rtnl, log: this.#log },
+      config.virtualAddresses,
     );
-    const inst = this.service.addInstance(instanceConfig(spec, primary), port);
+    const inst = this.service.addInstance(config, port);
     inst.onTransition((t) => this.#bus.emit("transition", t));
     const e: Entry = { spec, inst, port, lower: undefined };
     this.#entries.set(spec.name, e);

@@ -112,6 +112,18 @@ export class VirtualLink {
     return l.index;
   }
 
+  /**
+   * IPv4: up with the virtual addresses before this returns (requests
+   * whose answers are not awaited; {@linkcode up} and
+   * {@linkcode addAddresses} confirm). False where that cannot be done:
+   * IPv6 needs its link-local source, which stays tentative for a moment
+   * after it is added.
+   */
+  activateNow(index: number, vips: readonly InterfaceAddress[]): boolean {
+    if (this.spec.family !== 4 || !this.#rtnl.links.setUpNow(index)) return false;
+    return vips.every((v) => this.#rtnl.addrs.replaceNow(index, v));
+  }
+
   /** Up, with the IPv6 advert source (if any): adverts can leave from here on. */
   async up(index: number, linkLocal: IpAddress | undefined): Promise<void> {
     await this.#rtnl.links.setUp(index);
