@@ -193,11 +193,15 @@ export class VrrpRuntime {
   }
 
   #enqueue(config: VrrpRuntimeConfig): Promise<void> {
-    validateRuntimeConfig(config);
-    for (const g of config.groups ?? []) {
-      if (g.notifyHaGroup !== undefined) {
-        this.#ha.require(g.notifyHaGroup, `notify it from vrrp group ${g.name}`);
+    try {
+      validateRuntimeConfig(config);
+      for (const g of config.groups ?? []) {
+        if (g.notifyHaGroup !== undefined) {
+          this.#ha.require(g.notifyHaGroup, `notify it from vrrp group ${g.name}`);
+        }
       }
+    } catch (e) {
+      return Promise.reject(e);
     }
     const run = () => this.#apply(config);
     const p = this.#applying.then(run, run);
