@@ -7,6 +7,8 @@
  */
 import { Command } from "commander";
 import { VERSION } from "./core/version.ts";
+import { cliCommand } from "./cli/cli_command.ts";
+import { daemonCommand } from "./daemon/daemon_command.ts";
 
 export function buildProgram(): Command {
   const program = new Command("tandem")
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .version(VERSION, "-V, --version", "print the firmware version")
     .showHelpAfterError()
     .helpCommand(false);
+  program.addCommand(cliCommand());
+  program.addCommand(daemonCommand());
   return program;
 }
 

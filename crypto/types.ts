@@ -130,6 +130,33 @@ export interface Cipher {
    * verify; no plaintext is produced in that case.
    */
   decrypt(iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
+  /**
+   * Optional allocation-free form of {@linkcode encrypt} for packet paths:
+   * writes the ciphertext (and an AEAD's ICV) into `out` from `outOffset`
+   * and returns the number of bytes written. `out` may be the plaintext's
+   * own bytes (in place: `out.subarray(outOffset)` starts where
+   * `plaintext` starts); any other overlap is undefined.
+   */
+  encryptInto?(
+    iv: Uint8Array,
+    aad: Uint8Array,
+    plaintext: Uint8Array,
+    out: Uint8Array,
+    outOffset: number,
+  ): number;
+  /**
+   * Optional allocation-free form of {@linkcode decrypt}: writes the
+   * plaintext into `out` from `outOffset` (in place allowed, as above) and
+   * returns its length, or -1 when the ICV does not verify (the bytes
+   * written are zeroed again: no plaintext is released).
+   */
+  decryptInto?(
+    iv: Uint8Array,
+    aad: Uint8Array,
+    ciphertext: Uint8Array,
+    out: Uint8Array,
+    outOffset: number,
+  ): number;
   /** Zeroes the key material held by this object. */
   destroy(): void;
 }
@@ -153,6 +180,8 @@ export interface Integrity {
    * ESN bits, RFC 4303 §3.3.2.1, are authenticated but never sent).
    */
   mac(data: Uint8Array, trailer?: Uint8Array): Uint8Array;
+  /** Optional allocation-free {@linkcode mac}: the ICV into `out` from `outOffset`. */
+  macInto?(data: Uint8Array, out: Uint8Array, outOffset: number, trailer?: Uint8Array): void;
   /** Constant-time check of `icv` against {@linkcode mac}. */
   verify(data: Uint8Array, icv: Uint8Array, trailer?: Uint8Array): boolean;
   destroy(): void;

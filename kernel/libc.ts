@@ -8,8 +8,13 @@
  *   usual glibc locations in order.
  * - `ssize_t` results are declared `i32`: plain numbers, -1 stays -1, exact
  *   for any size below 2 GiB. `size_t`/`unsigned long` parameters are
- *   declared `usize`/`u64` and take plain numbers at run time; the
- *   {@linkcode Libc} interface types them as `number`.
+ *   declared `usize`/`u64`; the {@linkcode Libc} interface types them as
+ *   `number`. On the packet path (`read`, `write`, `sendto`, `recvfrom`,
+ *   `memcpy`) the size goes through {@linkcode sizeArg}: a plain number
+ *   given to a 64-bit parameter makes V8 deoptimise every caller ("not a
+ *   BigInt"), and declaring the parameter 32-bit instead would leave the
+ *   upper half of the register to chance, so sizes up to 64 KiB come from a
+ *   table of ready BigInts (as fast as a 32-bit argument, measured).
  * - errno is thread-local: {@linkcode errno} reads it through
  *   `__errno_location()` and is only meaningful right after a synchronous
  *   call on the same thread. `pollAsync` (a `nonblocking: true` `poll`) runs
@@ -131,6 +136,36 @@ export const LIBC_PATHS = [
   "/lib/aarch64-linux-gnu/libc.so.6",
 ];
 
+/** Ready BigInts for the sizes the packet path passes (one datagram at most). */
+const SIZE_TABLE_MAX = 65536;
+let sizeTable: bigint[] = [];
+
+/** `n` as the BigInt a `size_t` parameter wants, without allocating for n <= 64 KiB. */
+function sizeArg(n: number): bigint {
+  return n >= 0 && n <= SIZE_TABLE_MAX ? sizeTable[n]! : BigInt(n);
+}
+
+type RawLibc = Omit<Libc, "read" | "write" | "sendto" | "recvfrom" | "memcpyFrom"> & {
+  read(fd: number, buf: Buf, count: bigint): number;
+  write(fd: number, buf: Buf, count: bigint): number;
+  sendto(fd: number, buf: Buf, len: bigint, flags: number, addr: Buf, alen: number): number;
+  recvfrom(fd: number, buf: Buf, len: bigint, flags: number, addr: Buf, alen: Buf): number;
+  memcpyFrom(dst: Buf, src: Ptr, n: bigint): Ptr;
+};
+
+/** The raw symbols with the packet-path sizes converted by {@linkcode sizeArg}. */
+function withSizeArgs(raw: RawLibc): Libc {
+  return Object.assign(Object.create(null), raw, {
+    read: (fd: number, buf: Buf, n: number) => raw.read(fd, buf, sizeArg(n)),
+    write: (fd: number, buf: Buf, n: number) => raw.write(fd, buf, sizeArg(n)),
+    sendto: (fd: number, buf: Buf, n: number, flags: number, addr: Buf, alen: number) =>
+      raw.sendto(fd, buf, sizeArg(n), flags, addr, alen),
+    recvfrom: (fd: number, buf: Buf, n: number, flags: number, addr: Buf, alen: Buf) =>
+      raw.recvfrom(fd, buf, sizeArg(n), flags, addr, alen),
+    memcpyFrom: (dst: Buf, src: Ptr, n: number) => raw.memcpyFrom(dst, src, sizeArg(n)),
+  });
+}
+
 let bound: Libc | undefined;
 let errnoPtr: Deno.PointerValue = null;
 const errnoBuf = new Int32Array(1);
@@ -140,7 +175,10 @@ function load(): Libc {
   const failures: string[] = [];
   for (const path of LIBC_PATHS) {
     try {
-      const lib = Deno.dlopen(path, SYMBOLS).symbols as unknown as Libc;
+      if (sizeTable.length === 0) {
+        sizeTable = Array.from({ length: SIZE_TABLE_MAX + 1 }, (_, i) => BigInt(i));
+      }
+      const lib = withSizeArgs(Deno.dlopen(path, SYMBOLS).symbols as unknown as RawLibc);
       errnoPtr = lib.__errno_location();
       if (errnoPtr === null) throw new Error("__errno_location returned NULL");
       loadedFrom = path;

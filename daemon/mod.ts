@@ -1,0 +1,23 @@
+/**
+ * The daemon: `tandem daemon`, its control socket, the services that plug
+ * into it (appliers, checks, operational commands, start/stop), the kernel
+ * appliers (VRF namespaces, physical and loopback interfaces, addresses,
+ * static routes), the operational-command convention (`--json`), logging
+ * sinks.
+ *
+ * @module
+ */
+export { Daemon, type DaemonOptions, DaemonStartError, defaultServices } from "./daemon.ts";
+export { daemonCommand, runDaemon } from "./daemon_command.ts";
+export { ORDER, type Service, type ServiceContext } from "./service.ts";
+export { UNAVAILABLE, unavailableService } from "./unavailable.ts";
+export { JSON_ARG, registerView, table, type View } from "./views.ts";
+export { KernelAppliers, kernelService } from "./kernel_service.ts";
+export { KernelEnv, withUndo } from "./kernel_env.ts";
+export { Owned, type OwnedLink, type OwnedRoute } from "./owned.ts";
+export { type InterfaceShow } from "./show_interface.ts";
+export { type DaemonShow } from "./daemon_views.ts";
+export { ControlServer } from "./control_socket.ts";
+export { StateLock } from "./state_lock.ts";
+export { DaemonLogging, parseLogLevels } from "./logging.ts";
+export { formatSyslog, SyslogSink } from "./syslog.ts";

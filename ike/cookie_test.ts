@@ -1,0 +1,31 @@
+import { assert, assertEquals } from "../tests/assert.ts";
+import { FakeClock } from "../core/clock.ts";
+import { parseIp } from "../core/ip.ts";
+import { SeededRng } from "../core/rng.ts";
+import { CookieJar } from "./cookie.ts";
+
+Deno.test("cookie: verifies its own, rejects altered inputs, survives one rotation", () => {
+  const clock = new FakeClock();
+  const jar = new CookieJar(clock, new SeededRng(1), 1000);
+  const ni = new Uint8Array(32).fill(7);
+  const ip = parseIp("192.0.2.1");
+  const spi = new Uint8Array(8).fill(1);
+  const c = jar.make(ni, ip, spi);
+  assertEquals(c.length, 36);
+  assert(jar.verify(c, ni, ip, spi));
+  assert(!jar.verify(c, ni, parseIp("192.0.2.2"), spi), "other address");
+  assert(!jar.verify(c, new Uint8Array(32), ip, spi), "other nonce");
+  assert(!jar.verify(c, ni, ip, new Uint8Array(8)), "other SPI");
+  const bad = c.slice();
+  bad[10]! ^= 1;
+  assert(!jar.verify(bad, ni, ip, spi), "flipped bit");
+  assert(!jar.verify(c.subarray(0, 20), ni, ip, spi), "short");
+  clock.advance(1000);
+  assert(jar.verify(c, ni, ip, spi), "previous secret still accepted");
+  const c2 = jar.make(ni, ip, spi);
+  assert(c2.some((x, i) => x !== c[i]));
+  clock.advance(1000);
+  jar.make(ni, ip, spi);
+  assert(!jar.verify(c, ni, ip, spi), "two rotations later");
+  assert(jar.verify(c2, ni, ip, spi));
+});

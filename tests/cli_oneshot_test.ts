@@ -1,0 +1,108 @@
+/**
+ * One-shot use: `tandem cli -c … -f …` runs the steps in order on the state
+ * directory, prints errors on stderr (with file and line for -f), stops at
+ * the first failure with exit status 1, and keeps only what was committed.
+ *
+ * @module
+ */
+import { assert, assertEquals } from "./assert.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+async function cli(dir: string, args: string[], stdin?: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", "--cached-only", MAIN, "cli", "--state-dir", dir, ...args],
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("cli one-shot: -c and -f in order, errors on stderr, exit status, persistence", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tc-oneshot-" });
+  try {
+    const file = `${dir}/edits.txt`;
+    Deno.writeTextFileSync(file, "# a comment\n/ ha group g state master\n\nsystem hostname gw1\n");
+    let r = await cli(dir, [
+      "-c",
+      "system hostname first",
+      "-f",
+      file,
+      "-c",
+      "commit",
+      "-c",
+      "show config nodefault",
+    ]);
+    assertEquals([r.code, r.stderr], [0, ""]);
+    assertEquals(
+      r.stdout,
+      [
+        "Configuration committed.",
+        "config",
+        "  system",
+        "    hostname gw1",
+        "  ..",
+        "  ha",
+        "    group g",
+        "      state master",
+        "    ..",
+        "  ..",
+        "..",
+        "",
+      ].join("\n"),
+    );
+
+    r = await cli(dir, ["-c", "vrf main ike ha node-id 16", "-c", "system hostname never"]);
+    assertEquals(r.code, 1);
+    assertEquals(r.stderr, 'Cannot set "node-id": 16 is out of range 1..15\n');
+
+    Deno.writeTextFileSync(file, "system hostname x\nsystem hostnam y\n");
+    r = await cli(dir, ["-f", file]);
+    assertEquals(r.code, 1);
+    assertEquals(
+      r.stderr,
+      `${file}:2: Cannot parse "hostnam": not a node of system; did you mean "hostname"?\n`,
+    );
+
+    r = await cli(dir, ["-c", "system hostname gw2"]);
+    assertEquals([r.code, r.stderr], [
+      0,
+      "Uncommitted changes were not kept (end the commands with commit).\n",
+    ]);
+
+    r = await cli(
+      dir,
+      [],
+      "system hostname gw2\ncommit\nrollback 1\nshow config nodefault system\ncommit\n",
+    );
+    assertEquals([r.code, r.stderr], [0, ""]);
+    assertEquals(
+      r.stdout,
+      [
+        "Configuration committed.",
+        "Loaded commit from 1 commit ago; commit to apply it.",
+        "system",
+        "  hostname gw1",
+        "..",
+        "Configuration committed.",
+        "",
+      ].join("\n"),
+    );
+    const saved = Deno.readTextFileSync(`${dir}/config.txt`);
+    assert(saved.includes("# commit 3\n") && saved.includes("hostname gw1"), saved);
+
+    r = await cli(dir, ["-f", `${dir}/missing.txt`]);
+    assertEquals(r.code, 1);
+    assert(r.stderr.startsWith(`Cannot read "${dir}/missing.txt": `));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
