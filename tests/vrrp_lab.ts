@@ -165,25 +165,34 @@ export class VrrpLan {
 
   /** Starts keepalived 2.2.7 (VRRP only, VRRPv3) on a router. */
   keepalived(who: Router, conf: KeepalivedOptions): KeepalivedNode {
-    const name = `keepalived-${who}-${this.#kaCount++}`;
-    const base = `${this.lab.runDir}/${name}`;
-    Deno.writeTextFileSync(`${base}.conf`, keepalivedConf(conf));
-    const proc = this.lab.start(this.ns[who], [
-      "keepalived",
-      "--dont-fork",
-      "--log-console",
-      "--log-detail",
-      "--no-syslog",
-      "--vrrp",
-      "--use-file",
-      `${base}.conf`,
-      "--pid",
-      `${base}.pid`,
-      "--vrrp_pid",
-      `${base}-vrrp.pid`,
-    ], { name, stopTimeoutMs: 5000 });
-    return new KeepalivedNode(proc, `${base}-vrrp.pid`);
+    return startKeepalived(this.lab, this.ns[who], conf, `keepalived-${who}-${this.#kaCount++}`);
   }
+}
+
+/** Starts keepalived 2.2.7 (VRRP only, VRRPv3) in a lab namespace, files named after `name`. */
+export function startKeepalived(
+  lab: NetnsLab,
+  ns: string,
+  conf: KeepalivedOptions,
+  name: string,
+): KeepalivedNode {
+  const base = `${lab.runDir}/${name}`;
+  Deno.writeTextFileSync(`${base}.conf`, keepalivedConf(conf));
+  const proc = lab.start(ns, [
+    "keepalived",
+    "--dont-fork",
+    "--log-console",
+    "--log-detail",
+    "--no-syslog",
+    "--vrrp",
+    "--use-file",
+    `${base}.conf`,
+    "--pid",
+    `${base}.pid`,
+    "--vrrp_pid",
+    `${base}-vrrp.pid`,
+  ], { name, stopTimeoutMs: 5000 });
+  return new KeepalivedNode(proc, `${base}-vrrp.pid`);
 }
 
 /** A Tandem standalone runner. */
