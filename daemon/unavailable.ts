@@ -20,9 +20,6 @@ export const UNAVAILABLE: readonly { readonly pattern: string; readonly what: st
   { pattern: "vrf * ike", what: "IKE is" },
   { pattern: "vrf * interface svti *", what: "SVTI interfaces are" },
   { pattern: "vrf * interface gre *", what: "GRE interfaces are" },
-  { pattern: "vrf * interface vrrp *", what: "VRRP is" },
-  { pattern: "vrf * vrrp group *", what: "VRRP groups are" },
-  { pattern: "ha group *", what: "HA groups are" },
 ];
 
 /** Registers the refusals of {@linkcode UNAVAILABLE}, except those in `skip`. */

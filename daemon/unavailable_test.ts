@@ -3,6 +3,7 @@ import { LogHub } from "../core/log.ts";
 import { systemClock } from "../core/clock.ts";
 import { systemRng } from "../core/rng.ts";
 import { Datastore } from "../config/datastore.ts";
+import { HaGroupRegistry } from "../ha/group.ts";
 import { parseConfigText } from "../config/editor.ts";
 import { ROOT } from "../config/root_schema.ts";
 import { OperationalRegistry } from "../cli/operational.ts";
@@ -19,6 +20,7 @@ function setup(skip: string[] = []) {
     operational: new OperationalRegistry(),
     vrfs: new Vrfs("tdu"),
     owned: Owned.load(),
+    ha: new HaGroupRegistry(systemClock, new LogHub().logger("ha")),
     hub: new LogHub(),
     clock: systemClock,
     rng: systemRng,
