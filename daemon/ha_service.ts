@@ -115,7 +115,7 @@ export function haService(): Service {
     status() {
       const groups = registry?.list() ?? [];
       const masters = groups.filter((g) => g.state === "master").length;
-      return `${groups.length} groups, ${masters} master`;
+      return `${groups.length} group${groups.length === 1 ? "" : "s"}, ${masters} master`;
     },
   };
 }

@@ -48,7 +48,7 @@ Deno.test("ha service: static groups follow the configuration; listeners see eac
     "#1 master -> backup: static state backup",
     "#2 backup -> master: static state master",
   ]);
-  assertEquals(service.status?.(), "1 groups, 1 master");
+  assertEquals(service.status?.(), "1 group, 1 master");
   const data = JSON.parse(await run("show", "ha", "group", "x", "--json"));
   assertEquals(data.groups.length, 1);
   assertEquals(

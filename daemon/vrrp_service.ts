@@ -179,7 +179,8 @@ export function vrrpService(): Service {
       const shows = runtimes?.list().map((rt) => rt.show()) ?? [];
       const instances = shows.flatMap((s) => s.instances);
       const masters = instances.filter((i) => i.state === "master").length;
-      return `${instances.length} instances in ${shows.length} vrfs, ${masters} master`;
+      const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+      return `${n(instances.length, "instance")} in ${n(shows.length, "vrf")}, ${masters} master`;
     },
   };
 }

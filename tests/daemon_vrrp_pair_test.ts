@@ -13,6 +13,8 @@
  * - SIGTERM of the master: priority 0, the backup takes over at once (its
  *   transition names the resignation); the stopped node's macvlans and
  *   virtual addresses are gone;
+ * - a master killed, then reconfigured in local mode without vrrp52: its
+ *   next start deletes the leftover macvlan vrrp52 and reuses vrrp51's;
  * - a priority committed through the CLI preempts live; a static `ha
  *   group x state master` is master with no controller; removing the VRRP
  *   configuration stops the instances (the peer hears priority 0) and
@@ -26,6 +28,7 @@
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { rootTest } from "./netns.ts";
 import { type DaemonNode, haConfig, HaPairLab } from "./daemon_vrrp_lab.ts";
+import { tandem } from "./daemon_lab.ts";
 import type { VrrpInstanceShow } from "../vrrp/show.ts";
 
 /** Waits until `node` is backup of both instances, following `master` (ha1 .1 / ha2 .2). */
@@ -83,7 +86,7 @@ rootTest(
     const text = await ha2.ok("show vrrp instance vrrp51");
     assertStringIncludes(text, "vrrp vrrp51: backup");
     assertStringIncludes(text, "master 10.22.0.1, priority 200");
-    assertStringIncludes(await ha2.ok("show daemon"), "vrrp (2 instances in 1 vrfs, 0 master)");
+    assertStringIncludes(await ha2.ok("show daemon"), "vrrp (2 instances in 1 vrf, 0 master)");
 
     // kill -9 of the master, its links cut with it: ha2 waits out Master_Down_Interval.
     await ha1.kill();
@@ -118,6 +121,31 @@ rootTest(
     assertEquals(await ha1.addresses("vrrp51"), undefined, "macvlan removed at stop");
     assertEquals(await ha1.addresses("vrrp52"), undefined, "macvlan removed at stop");
     assertEquals(await ha1.addresses("eth1"), ["10.22.0.1/24"], "the rest of the kernel stays");
+
+    // ha2 is killed as master, and vrrp52 is removed from its configuration in local mode: at
+    // the next start its leftover macvlan vrrp52 is deleted, vrrp51's is reused.
+    await ha2.kill();
+    assertEquals(await ha2.addresses("vrrp52"), ["10.200.0.2/24"], "left by the crash");
+    const local = await tandem([
+      "cli",
+      "--state-dir",
+      ha2.stateDir,
+      "-c",
+      "delete / vrf main vrrp group group1 instance vrrp52",
+      "-c",
+      "delete / vrf main interface vrrp vrrp52",
+      "-c",
+      "commit",
+    ]);
+    assertEquals(local.code, 0, local.stderr);
+    await ha2.start();
+    await ha2.waitStates("master", ["vrrp51"]);
+    assertEquals(await ha2.addresses("vrrp52"), undefined, "swept at start");
+    assertEquals(await ha2.addresses("vrrp51"), ["10.100.0.2/24"]);
+    assertStringIncludes(
+      await ha2.daemon.stderr(),
+      "clean-up: vrf main: macvlan vrrp52 (00:00:5e:00:01:01) is no longer configured",
+    );
   },
 );
 
