@@ -57,8 +57,12 @@ export class DaemonNode {
     lab.onDispose(() => this.#deleteVrfNamespaces());
   }
 
-  /** Starts the daemon (committing `config` on top of the saved one) and waits until it answers. */
-  async start(config?: string): Promise<void> {
+  /**
+   * Starts the daemon (committing `config` on top of the saved one) and
+   * waits until it answers; `denoFlags` go before the script (default:
+   * `--v8-flags=--no-lazy`, as `./tandem daemon` runs it).
+   */
+  async start(config?: string, opts: { denoFlags?: readonly string[] } = {}): Promise<void> {
     const n = this.#starts++;
     const args: string[] = [];
     if (config !== undefined) {
@@ -77,6 +81,7 @@ export class DaemonNode {
         "-A",
         "--quiet",
         "--cached-only",
+        ...(opts.denoFlags ?? ["--v8-flags=--no-lazy"]),
         MAIN,
         "daemon",
         "--socket",
