@@ -43,6 +43,18 @@ async function following(node: DaemonNode, master: 1 | 2): Promise<void> {
   );
 }
 
+/**
+ * Starts ha1 (priority 200) and ha2 (the default 100) and waits for the
+ * election: ha1 master, ha2 following it; returns ha1's instances.
+ */
+async function elect(pair: HaPairLab): Promise<Record<string, VrrpInstanceShow>> {
+  await pair.ha1.start(haConfig(1, { priority: 200 }));
+  await pair.ha2.start(haConfig(2));
+  const m = await pair.ha1.waitStates("master");
+  await following(pair.ha2, 1);
+  return m;
+}
+
 /** The HA group of a node, as `state controller`. */
 async function ha(node: DaemonNode): Promise<string> {
   const g = await node.haGroup("ha-group1");
@@ -59,12 +71,7 @@ rootTest(
   async () => {
     await using pair = await HaPairLab.create();
     const { ha1, ha2 } = pair;
-    await ha1.start(haConfig(1, { priority: 200 }));
-    await ha2.start(haConfig(2));
-
-    // Election: ha1 (priority 200) is master, ha2 (100) backup.
-    const m = await ha1.waitStates("master");
-    await following(ha2, 1);
+    const m = await elect(pair);
     assertEquals(m["vrrp51"]!.master, {
       address: "10.22.0.1",
       priority: 200,
@@ -154,10 +161,7 @@ rootTest(
   async () => {
     await using pair = await HaPairLab.create();
     const { ha1, ha2 } = pair;
-    await ha1.start(haConfig(1, { priority: 200 }));
-    await ha2.start(haConfig(2));
-    await ha1.waitStates("master");
-    await following(ha2, 1);
+    await elect(pair);
 
     // A live priority change on ha2: it preempts ha1.
     await ha2.ok(
