@@ -31,8 +31,11 @@ const CASES: ReadonlyArray<[string, string, string[]]> = [
   ["a VRID twice on one link", "/ vrf main interface vrrp vrrp52 link-interface eth1", [
     C("vrf main interface vrrp vrrp52", "vrid 1 is already used on eth1 by vrrp51"),
   ]],
-  ["VRRPv2 timing", `/ ${VRRP51} version 2 advertisement-interval 1500`, [
-    C(VRRP51, "VRRP version 2 needs an advertisement-interval in whole seconds"),
+  ["VRRPv2", `/ ${VRRP51} version 2`, [
+    C(
+      VRRP51,
+      "VRRP version 2 (RFC 3768) is not supported in this build, only version 3 (RFC 5798)",
+    ),
   ]],
   ["a VRRP instance without address", `delete / ${VRRP51} virtual-address`, [
     C(VRRP51, "a virtual-address is mandatory"),

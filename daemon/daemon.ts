@@ -33,10 +33,12 @@ import { ApplyError } from "../config/appliers.ts";
 import { Datastore } from "../config/datastore.ts";
 import { FileStore } from "../config/store.ts";
 import { OperationalRegistry } from "../cli/operational.ts";
+import { HaGroupRegistry } from "../ha/group.ts";
 import { LocalSession } from "../cli/session.ts";
 import { Vrfs } from "../kernel/vrf.ts";
 import { ControlServer } from "./control_socket.ts";
 import { type DaemonShow, registerDaemonViews } from "./daemon_views.ts";
+import { haService } from "./ha_service.ts";
 import { ikeService } from "./ike_service.ts";
 import { kernelService } from "./kernel_service.ts";
 import { DaemonLogging, parseLogLevels } from "./logging.ts";
@@ -45,6 +47,7 @@ import type { Service, ServiceContext } from "./service.ts";
 import { readStartupFile, StartupFileError } from "./startup_file.ts";
 import { StateLock } from "./state_lock.ts";
 import { unavailableService } from "./unavailable.ts";
+import { vrrpService } from "./vrrp_service.ts";
 
 /** How to run a daemon. */
 export interface DaemonOptions {
@@ -65,9 +68,12 @@ export interface DaemonOptions {
   readonly rng?: Rng;
 }
 
-/** The services of this build, in start order. */
+/**
+ * The services of this build, in start order (they stop in reverse: vrrp
+ * first, so a graceful stop hands the master role over before IKE stops).
+ */
 export function defaultServices(): Service[] {
-  return [unavailableService(), kernelService(), ikeService()];
+  return [unavailableService(), kernelService(), haService(), ikeService(), vrrpService()];
 }
 
 /** A start that failed; `messages` are ready to print. */
@@ -184,6 +190,7 @@ export class Daemon {
         operational: registry,
         vrfs,
         owned: Owned.load(`${opts.stateDir}/owned.json`),
+        ha: new HaGroupRegistry(clock, hub.logger("ha")),
         hub,
         clock,
         rng: opts.rng ?? systemRng,

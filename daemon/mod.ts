@@ -28,3 +28,7 @@ export { ControlServer } from "./control_socket.ts";
 export { StateLock } from "./state_lock.ts";
 export { DaemonLogging, parseLogLevels } from "./logging.ts";
 export { formatSyslog, SyslogSink } from "./syslog.ts";
+export { HA_EARLY_ORDER, haGroupsData, haService, reconcileHaGroup } from "./ha_service.ts";
+export { registerVrrpAppliers, VRRP_PATTERNS, vrrpData, vrrpService } from "./vrrp_service.ts";
+export { type VrrpRuntimeLike, VrrpRuntimes, type VrrpRuntimesDeps } from "./vrrp_runtimes.ts";
+export { vrrpGroupSpec, vrrpInstanceSpec, vrrpRuntimeConfig } from "./vrrp_config.ts";

@@ -17,6 +17,7 @@ import type { Rng } from "../core/rng.ts";
 import type { Datastore } from "../config/datastore.ts";
 import type { TandemConfig } from "../config/root_schema.ts";
 import type { OperationalRegistry } from "../cli/operational.ts";
+import type { HaGroupRegistry } from "../ha/group.ts";
 import type { Vrfs } from "../kernel/vrf.ts";
 import type { Owned } from "./owned.ts";
 
@@ -50,6 +51,8 @@ export interface ServiceContext {
   readonly vrfs: Vrfs;
   /** What Tandem put into the kernel (`owned.ts`). */
   readonly owned: Owned;
+  /** The node's HA groups, one registry for the appliance (`ha_service.ts` says who does what). */
+  readonly ha: HaGroupRegistry;
   readonly hub: LogHub;
   readonly clock: Clock;
   readonly rng: Rng;

@@ -1,7 +1,8 @@
 /**
  * Configuration this build accepts in the editor but cannot apply yet:
  * a commit that configures one of these fails before anything is applied
- * (`Cannot commit "ha group g": HA groups are not available in this build`), so
+ * (`Cannot commit "vrf main interface gre g1": GRE interfaces are not available
+ * in this build (…)`), so
  * an operator never believes a tunnel is up when nothing runs it. Removing
  * such configuration always works.
  *
@@ -27,9 +28,6 @@ export const UNAVAILABLE: readonly {
     why: "the userspace GRE encapsulation is not built yet; an svti interface gives " +
       "the same protected cross-VRF channel",
   },
-  { pattern: "vrf * interface vrrp *", what: "VRRP is" },
-  { pattern: "vrf * vrrp group *", what: "VRRP groups are" },
-  { pattern: "ha group *", what: "HA groups are" },
 ];
 
 /** Registers the refusals of {@linkcode UNAVAILABLE}, except those in `skip`. */

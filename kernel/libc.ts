@@ -24,6 +24,7 @@
  * @module
  */
 import { KernelError } from "./errno.ts";
+import { CLOCK_REALTIME } from "./linux.ts";
 
 const SYMBOLS = {
   open: { parameters: ["buffer", "i32", "i32"], result: "i32" },
@@ -40,6 +41,10 @@ const SYMBOLS = {
     nonblocking: true,
   },
   eventfd: { parameters: ["u32", "i32"], result: "i32" },
+  timerfd_create: { parameters: ["i32", "i32"], result: "i32" },
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
+  nanosleep: { parameters: ["buffer", "pointer"], result: "i32" },
+  timerfd_settime: { parameters: ["i32", "i32", "buffer", "pointer"], result: "i32" },
   setns: { parameters: ["i32", "i32"], result: "i32" },
   unshare: { parameters: ["i32"], result: "i32" },
   mount: { parameters: ["buffer", "buffer", "buffer", "u64", "pointer"], result: "i32" },
@@ -86,6 +91,10 @@ export interface Libc {
   /** `poll` on Deno's blocking pool: the JS thread keeps running while it waits. */
   pollAsync(fds: Buf, nfds: number, timeoutMs: number): Promise<number>;
   eventfd(initval: number, flags: number): number;
+  timerfd_create(clockid: number, flags: number): number;
+  clock_gettime(clockid: number, ts: Buf): number;
+  nanosleep(req: Buf, rem: Ptr): number;
+  timerfd_settime(fd: number, flags: number, value: Buf, old: Ptr): number;
   setns(fd: number, nstype: number): number;
   unshare(flags: number): number;
   mount(source: Buf, target: Buf, fstype: Buf, flags: number, data: Ptr): number;
@@ -205,6 +214,17 @@ export function libcPath(): string {
 export function errno(): number {
   libc().memcpyFrom(errnoBuf, errnoPtr, 4);
   return errnoBuf[0]!;
+}
+
+const timespec = new BigInt64Array(2);
+
+/**
+ * CLOCK_REALTIME in milliseconds since the epoch (microsecond resolution):
+ * the clock the kernel stamps received datagrams with (SO_TIMESTAMPNS).
+ */
+export function realtimeMs(): number {
+  libc().clock_gettime(CLOCK_REALTIME, timespec);
+  return Number(timespec[0]!) * 1000 + Number(timespec[1]!) / 1e6;
 }
 
 /** Copies `len` bytes at C pointer `ptr` into `out`. */

@@ -24,6 +24,10 @@ export const F_OK = 0;
 // <sys/eventfd.h>
 export const EFD_NONBLOCK = 0o4000;
 export const EFD_CLOEXEC = 0o2000000;
+export const TFD_NONBLOCK = 0o4000;
+export const TFD_CLOEXEC = 0o2000000;
+export const CLOCK_REALTIME = 0;
+export const CLOCK_MONOTONIC = 1;
 
 // <poll.h>
 export const POLLIN = 0x1;
@@ -58,6 +62,8 @@ export const SO_REUSEPORT = 15;
 export const SO_BINDTODEVICE = 25;
 export const SO_SNDBUFFORCE = 32;
 export const SO_RCVBUFFORCE = 33;
+/** SO_TIMESTAMPNS_OLD on 64-bit: receive time as a struct timespec (SCM_TIMESTAMPNS, same number). */
+export const SO_TIMESTAMPNS = 35;
 export const SO_PROTOCOL = 38;
 export const MSG_DONTWAIT = 0x40;
 export const MSG_TRUNC = 0x20;

@@ -21,6 +21,7 @@
  * | `netlink/rtnl.ts` | {@linkcode Rtnl}: one handle per VRF with `.links`, `.addrs`, `.routes` |
  * | `netlink/events.ts` | {@linkcode RtnlEvents}: link/address/route changes, async iterable |
  * | `poller.ts` | {@linkcode Poller}: one nonblocking `poll` over many fds, wake/stop |
+ * | `timerfd.ts` | {@linkcode TimerFd}: a deadline with ns precision a Poller can wait on; `sleepSync` |
  * | `tun.ts` | TUN devices in a VRF, multi-queue, batch read/write |
  * | `msg_batch.ts` | {@linkcode DatagramBatch}: preallocated `recvmmsg`/`sendmmsg` arena |
  * | `sockaddr.ts` | sockaddr_in/in6/ll codecs into caller buffers |
@@ -46,7 +47,7 @@
  * @module
  */
 export * from "./errno.ts";
-export { libc, libcPath } from "./libc.ts";
+export { libc, libcPath, realtimeMs } from "./libc.ts";
 export { libcrypto, libcryptoError } from "./libcrypto.ts";
 export {
   createNetns,
@@ -101,6 +102,7 @@ export {
 } from "./netlink/route.ts";
 export { type RtnlEvent, RtnlEvents, type RtnlTopic } from "./netlink/events.ts";
 export { Poller } from "./poller.ts";
+export { sleepSync, TimerFd } from "./timerfd.ts";
 export { Tun, type TunCounters, type TunOptions } from "./tun.ts";
 export { type BatchOptions, DatagramBatch } from "./msg_batch.ts";
 export { bindFdToDevice, IpSocket, type SocketCounters } from "./socket_base.ts";

@@ -31,6 +31,8 @@ import {
   IPV6_HOPLIMIT,
   IPV6_PKTINFO,
   MSG_TRUNC,
+  SO_TIMESTAMPNS,
+  SOL_SOCKET,
 } from "./linux.ts";
 import { addressOf } from "./libc.ts";
 import {
@@ -66,6 +68,7 @@ export class DatagramBatch {
   readonly #nameOff: number;
   readonly #ctlOff: number;
   readonly #ttl: Int16Array;
+  readonly #stamp: Float64Array;
   readonly #ifindex: Int32Array;
   readonly #local: Uint8Array;
 
@@ -98,6 +101,7 @@ export class DatagramBatch {
     }
     this.lens = new Int32Array(capacity);
     this.#ttl = new Int16Array(capacity);
+    this.#stamp = new Float64Array(capacity);
     this.#ifindex = new Int32Array(capacity);
     this.#local = new Uint8Array(capacity * 16);
   }
@@ -127,6 +131,7 @@ export class DatagramBatch {
     for (let i = 0; i < n; i++) {
       this.lens[i] = this.#dv.getUint32(i * MMSGHDR + 56, true);
       this.#ttl[i] = -1;
+      this.#stamp[i] = NaN;
       this.#ifindex[i] = 0;
       if (this.#control) this.#parseControl(i);
     }
@@ -147,6 +152,10 @@ export class DatagramBatch {
         this.#ttl[i] = dv.getInt32(d, true);
       } else if (level === IPPROTO_IPV6 && type === IPV6_HOPLIMIT && len >= 20) {
         this.#ttl[i] = dv.getInt32(d, true);
+      } else if (level === SOL_SOCKET && type === SO_TIMESTAMPNS && len >= 32) {
+        // struct timespec { i64 tv_sec; i64 tv_nsec; }
+        this.#stamp[i] = Number(dv.getBigInt64(d, true)) * 1000 +
+          Number(dv.getBigInt64(d + 8, true)) / 1e6;
       } else if (level === IPPROTO_IP && type === IP_PKTINFO && len >= 28) {
         // struct in_pktinfo { int ifindex; in_addr spec_dst; in_addr addr; }
         this.#ifindex[i] = dv.getInt32(d, true);
@@ -219,6 +228,14 @@ export class DatagramBatch {
   /** TTL (IPv4) or hop limit (IPv6) of slot `i` when the socket asked for it; -1 otherwise. */
   ttl(i: number): number {
     return this.#ttl[i]!;
+  }
+
+  /**
+   * When the kernel received slot `i`'s datagram, CLOCK_REALTIME ms since
+   * the epoch (timestamps enabled; compare with `realtimeMs()`); NaN otherwise.
+   */
+  timestamp(i: number): number {
+    return this.#stamp[i]!;
   }
 
   /** The ifindex the datagram of slot `i` arrived on (packet info enabled); 0 otherwise. */

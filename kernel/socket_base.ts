@@ -39,6 +39,7 @@ import {
   SO_RCVBUFFORCE,
   SO_SNDBUF,
   SO_SNDBUFFORCE,
+  SO_TIMESTAMPNS,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOL_SOCKET,
@@ -148,6 +149,14 @@ export class IpSocket {
   receiveTtl(on = true): void {
     if (this.family === 4) this.setIntOption(IPPROTO_IP, IP_RECVTTL, on ? 1 : 0, "IP_RECVTTL");
     else this.setIntOption(IPPROTO_IPV6, IPV6_RECVHOPLIMIT, on ? 1 : 0, "IPV6_RECVHOPLIMIT");
+  }
+
+  /**
+   * Report when the kernel received each datagram (SO_TIMESTAMPNS, CLOCK_REALTIME;
+   * {@linkcode DatagramBatch.timestamp}), so a late reader knows how old it is.
+   */
+  receiveTimestamps(on = true): void {
+    this.setIntOption(SOL_SOCKET, SO_TIMESTAMPNS, on ? 1 : 0, "SO_TIMESTAMPNS");
   }
 
   /** Report the arrival link and local address of each datagram (IP_PKTINFO / IPV6_RECVPKTINFO). */

@@ -1,6 +1,7 @@
 import { formatIp, parseIp } from "../core/ip.ts";
 import { assert, assertEquals } from "../tests/assert.ts";
 import { rootTest } from "../tests/netns.ts";
+import { realtimeMs } from "./libc.ts";
 import { IPPROTO_ESP, IPPROTO_VRRP } from "./linux.ts";
 import { DatagramBatch } from "./msg_batch.ts";
 import { Rtnl } from "./netlink/rtnl.ts";
@@ -59,7 +60,7 @@ rootTest("raw: ESP (protocol 50) from one VRF to another, IP header and SPI inta
 });
 
 rootTest(
-  "raw: VRRP adverts to 224.0.0.18 arrive with TTL 255; no loopback to the sender",
+  "raw: VRRP adverts to 224.0.0.18 arrive with TTL 255 and a kernel timestamp; no loopback to the sender",
   async () => {
     const p = await NetlinkLabHelper.pair(["10.254.96.1/24", "10.254.96.2/24"]);
     await using _ = p.h;
@@ -67,10 +68,14 @@ rootTest(
     using rx = RawSocket.open({ ns: p.b, family: 4, protocol: IPPROTO_VRRP });
     tx.setupVrrp(p.ifA);
     rx.setupVrrp(p.ifB);
+    rx.receiveTimestamps(true);
     const adv = advert(51, 100, parseIp("10.254.96.100").bytes);
+    const sent = realtimeMs();
     assert(tx.sendTo(adv, adv.length, VRRP_GROUP_V4));
     const inb = new DatagramBatch(4, 2048);
     assertEquals(await receiveOne(rx, inb), 1);
+    const stamp = inb.timestamp(0);
+    assert(sent <= stamp && stamp <= realtimeMs(), `kernel receive time ${stamp} after ${sent}`);
     const pkt = inb.bufs[0]!;
     const ihl = (pkt[0]! & 15) * 4;
     assertEquals(

@@ -1,7 +1,7 @@
 /**
- * A real Tandem daemon (`tandem daemon`, this build) in a lab namespace,
- * driven only through `tandem cli --socket`: what the `tandem lab` demo and
- * the end-to-end tests run.
+ * A real Tandem daemon (`tandem daemon`, this build, run as `./tandem
+ * daemon` runs it) in a lab namespace, driven only through `tandem cli
+ * --socket`: what the `tandem lab` demo and the end-to-end tests run.
  *
  * The daemon is started with `nsenter --net=/run/netns/<ns>`, not
  * `ip netns exec`: the latter gives it a private mount namespace, where the
@@ -23,10 +23,13 @@ const MAIN = new URL("../main.ts", import.meta.url).pathname;
  * How to run this build's `tandem`: the compiled binary itself, or Deno on
  * `main.ts` (with the dependency cache of the checkout, `DENO_DIR`).
  */
-export function tandemCommand(): string[] {
+export function tandemCommand(denoFlags: readonly string[] = []): string[] {
   if (import.meta.url.includes("/deno-compile-")) return [Deno.execPath()];
-  return [Deno.execPath(), "run", "-A", "--quiet", "--cached-only", MAIN];
+  return [Deno.execPath(), "run", "-A", "--quiet", "--cached-only", ...denoFlags, MAIN];
 }
+
+/** What `./tandem daemon` adds: the daemon compiles all its code at start (VRRP takeovers). */
+export const DAEMON_DENO_FLAGS: readonly string[] = ["--v8-flags=--no-lazy"];
 
 /** Runs `tandem <args>` in the caller's namespace (the daemon is reached through its socket). */
 export function tandem(args: readonly string[], stdin?: string): Promise<RunResult> {
@@ -44,6 +47,8 @@ export interface DaemonSpec {
   readonly vrfPrefix: string;
   /** More `tandem daemon` arguments (`--config`, `--log-level`, …). */
   readonly args?: readonly string[];
+  /** Deno flags when run from source (e.g. {@linkcode DAEMON_DENO_FLAGS}); default none. */
+  readonly denoFlags?: readonly string[];
 }
 
 /** Starts `tandem daemon` in `spec.ns` (see the module doc); stopped at lab dispose. */
@@ -55,7 +60,7 @@ export function spawnDaemon(lab: NetnsLab, spec: DaemonSpec): LabProcess {
     cmd: [
       "nsenter",
       `--net=/run/netns/${spec.ns}`,
-      ...tandemCommand(),
+      ...tandemCommand(spec.denoFlags),
       "daemon",
       "--socket",
       spec.socket,
@@ -152,6 +157,7 @@ export class TandemNode {
       stateDir: this.stateDir,
       vrfPrefix: this.vrfPrefix,
       args,
+      denoFlags: DAEMON_DENO_FLAGS,
     });
   }
 

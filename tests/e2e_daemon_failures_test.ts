@@ -128,19 +128,17 @@ rootTest(
 );
 
 rootTest(
-  "daemon e2e: VRRP, HA and GRE are refused before anything is applied",
+  "daemon e2e: VRRPv2 and GRE are refused before anything is applied",
   async () => {
     await using d = await DaemonLab.create(2);
     await d.start();
     const initial = await d.state();
     const cases: [string, string][] = [
       [
-        "/ ha group g state master",
-        'Cannot commit "ha group g": HA groups are not available in this build',
-      ],
-      [
-        "/ vrf main interface vrrp v1 link-interface eth1 vrid 1 virtual-address 10.1.0.100/24",
-        'Cannot commit "vrf main interface vrrp v1": VRRP is not available in this build',
+        "/ vrf main interface vrrp v1 link-interface eth1 vrid 1 version 2 " +
+        "virtual-address 10.1.0.100/24",
+        'Cannot commit "vrf main interface vrrp v1": VRRP version 2 (RFC 3768) is not ' +
+        "supported in this build, only version 3 (RFC 5798)",
       ],
       [
         "/ vrf main interface gre g1 local 10.1.0.1 remote 10.1.0.2",

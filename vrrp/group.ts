@@ -35,6 +35,7 @@
  * @module
  */
 import type { Clock } from "../core/clock.ts";
+import { EventBus } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import type { HaController, HaState } from "../ha/group.ts";
 import type { VrrpInstance } from "./instance.ts";
@@ -80,6 +81,7 @@ export class VrrpGroup implements HaController {
   #transitions = 0;
   #syncing = false;
   #ha: ((state: HaState, reason: string) => void)[] = [];
+  #events = new EventBus<{ transition: VrrpGroupTransition }>();
 
   constructor(name: string, deps: { clock: Clock; log: Logger }) {
     this.name = name;
@@ -98,6 +100,11 @@ export class VrrpGroup implements HaController {
   }
   get transitions(): number {
     return this.#transitions;
+  }
+
+  /** Subscribes to the group's transitions (after the members moved). */
+  onTransition(fn: (t: VrrpGroupTransition) => void): () => void {
+    return this.#events.on("transition", fn);
   }
 
   /** Adds `inst` (`instance <name>`); an instance belongs to one group at most. */
@@ -239,6 +246,7 @@ export class VrrpGroup implements HaController {
     this.#last = { group: this.name, from, to, reason, at: this.#clock.wallNow() };
     this.#log.audit(`vrrp group ${this.name}: ${from} -> ${to} (${reason})`);
     if (haOf(from) !== haOf(to)) { for (const f of [...this.#ha]) f(haOf(to), reason); }
+    this.#events.emit("transition", this.#last);
   }
 }
 

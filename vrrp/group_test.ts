@@ -191,3 +191,16 @@ Deno.test("vrrp group: a single instance can drive an HA group", () => {
     "2 backup vrrp instance vrrp51: master -> initialize: stopped",
   ]);
 });
+
+Deno.test("vrrp group: transitions are published in order with their reason", () => {
+  const l = lab();
+  const seen: string[] = [];
+  const off = l.group.onTransition((t) => seen.push(`${t.from} -> ${t.to}`));
+  l.members.forEach((m) => m.start());
+  l.clock.advance(MDI_100);
+  l.members[1]!.linkDown();
+  off();
+  l.members[1]!.linkUp();
+  assertEquals(seen, ["initialize -> backup", "backup -> master", "master -> fault"]);
+  assertEquals(l.group.lastTransition?.to, "backup", "unsubscribed, still tracked");
+});

@@ -296,9 +296,18 @@ export class VrrpInstance {
 
   /**
    * A received VRRP message (IP payload) with its IP source, destination
-   * and TTL / hop limit. Never throws; refusals bump `counters.drops`.
+   * and TTL / hop limit, and when it arrived (clock ms; default now). Timers
+   * a backup restarts count from the arrival (§6.4.2), so a message read
+   * late does not push the takeover later. Never throws; refusals bump
+   * `counters.drops`.
    */
-  receive(message: Uint8Array, src: IpAddress, dst: IpAddress, ttl: number): void {
+  receive(
+    message: Uint8Array,
+    src: IpAddress,
+    dst: IpAddress,
+    ttl: number,
+    receivedAt?: number,
+  ): void {
     if (src.family !== this.config.family) return this.#drop("family", src, "wrong family");
     const r = decodeVrrp(message, { src, dst, ttl });
     if (!r.ok) return this.#drop(r.reason, src, `${r.detail} (offset ${r.offset})`);
@@ -334,26 +343,27 @@ export class VrrpInstance {
         formatIp(src)
       } priority ${adv.priority} ${adv.intervalCs} cs`
     );
-    if (this.#state === "backup") this.#backupReceive(adv, src);
+    if (this.#state === "backup") this.#backupReceive(adv, src, receivedAt);
     else this.#masterReceive(adv, src);
   }
 
   // ----------------------------------------------------- §6.4.2 / §6.4.3
 
-  #backupReceive(adv: VrrpAdvert, src: IpAddress): void {
+  #backupReceive(adv: VrrpAdvert, src: IpAddress, receivedAt: number | undefined): void {
     const p = adv.priority;
     const ours = this.#priority;
+    const now = this.#clock.now();
+    const arrived = receivedAt === undefined ? now : Math.min(receivedAt, now);
     if (p === PRIORITY_RESIGN) {
       // §6.4.2: the master resigns; take over after Skew_Time only.
       this.#master = undefined;
       this.#nextMasterReason = `${formatIp(src)} resigned (priority 0), after skew time ${
         fmtMs(this.skewTimeMs)
       } ms`;
-      this.#down.setIn(this.skewTimeMs);
+      this.#down.set(arrived + this.skewTimeMs);
       this.#log.control(`vrrp ${this.name}: ${this.#nextMasterReason}`);
       return;
     }
-    const now = this.#clock.now();
     const c = this.config;
     const delaying = c.preempt && c.preemptDelayMs > 0 && p < ours &&
       (this.#preemptDeadline === undefined || now < this.#preemptDeadline);
@@ -364,7 +374,7 @@ export class VrrpInstance {
       this.#wantMaster = false;
       const mdi = this.masterDownIntervalMs;
       this.#nextMasterReason = `no advertisement from ${formatIp(src)} for ${fmtMs(mdi)} ms`;
-      this.#down.set(Math.max(now, this.#startupUntil) + mdi);
+      this.#down.set(Math.max(arrived, this.#startupUntil) + mdi);
       if (c.preempt && c.preemptDelayMs > 0) {
         if (p >= ours) {
           this.#preemptDeadline = undefined;

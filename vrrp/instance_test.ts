@@ -345,6 +345,28 @@ const CASES: Case[] = [
       assertEquals(h.inst.state, "master");
     },
   },
+  {
+    label: "§6.4.2 timers restart from an advert's arrival, not from when it was read",
+    run() {
+      const h = harness();
+      h.inst.start();
+      h.clock.advance(1000);
+      // Read 30 ms after it arrived: Master_Down_Interval counts from the arrival.
+      const a = peerAdvert({ src: "10.22.0.9", priority: 200 });
+      h.inst.receive(a.message, a.src, a.dst, 255, h.clock.now() - 30);
+      assertEquals(h.inst.masterDownDue, 1000 - 30 + MDI_100);
+      // A priority-0 advert read 5 ms late: Skew_Time from the arrival.
+      const z = peerAdvert({ src: "10.22.0.9", priority: 0 });
+      h.clock.advance(500);
+      h.inst.receive(z.message, z.src, z.dst, 255, h.clock.now() - 5);
+      assertEquals(h.until("master"), 1500 - 5 + skewTimeMs(100, 1000));
+      // An arrival time in the future is taken as now.
+      const h2 = harness();
+      h2.inst.start();
+      h2.inst.receive(a.message, a.src, a.dst, 255, 50);
+      assertEquals(h2.inst.masterDownDue, MDI_100);
+    },
+  },
 ];
 
 Deno.test("vrrp instance: RFC 5798 §6 state machine", async (t) => {

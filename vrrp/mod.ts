@@ -1,5 +1,6 @@
 /**
- * VRRPv3 (RFC 5798): codec, instances, sync groups, `show vrrp`.
+ * VRRPv3 (RFC 5798): codec, instances, sync groups, `show vrrp`, and the
+ * runtime that binds them to the kernel (one per VRF).
  *
  * @module
  */
@@ -13,3 +14,6 @@ export * from "./group.ts";
 export * from "./receiver.ts";
 export * from "./service.ts";
 export * from "./show.ts";
+export * from "./runtime_config.ts";
+export * from "./runtime.ts";
+export * from "./runtime_show.ts";

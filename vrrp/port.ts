@@ -8,7 +8,7 @@
  * `virtual-address 10.100.0.2/24` becomes
  *
  * ```text
- * ip link add vrrp51 link eth1 address 00:00:5e:00:01:01 type macvlan mode private
+ * ip link add vrrp51 link eth1 address 00:00:5e:00:01:01 type macvlan mode bridge
  * ip link set vrrp51 addrgenmode none            # no automatic IPv6 link-local, no DAD/MLD noise
  * sysctl net.ipv4.conf.vrrp51.arp_ignore=1       # answer ARP only for addresses on vrrp51
  * sysctl net.ipv4.conf.eth1.arp_ignore=1 net.ipv4.conf.eth1.arp_filter=1
@@ -36,6 +36,18 @@
  *   never emits anything from it, so two nodes never show the same MAC on
  *   the segment. The connected route of the VIP subnet follows the link
  *   state, so only the master routes via `vrrp51`.
+ * - **Mode `bridge`, not `private`** (keepalived's default), measured in
+ *   the Tandem pair test: the macvlan driver hands a multicast frame whose
+ *   *source* MAC is one of the link's own private (or passthru) macvlans to
+ *   that macvlan alone, as a reflection of what it sent. A master's peer
+ *   with the same VRID sends its adverts from the same virtual MAC, so in
+ *   private mode they would reach only the master's macvlan, never the
+ *   link's receive socket: the master would not hear a higher-priority
+ *   peer (RFC 5798 §6.4.3) and two masters would stay up. keepalived copes
+ *   by listening on its VMAC (kept up on the backup too); in bridge mode
+ *   the frame goes on to the link, where both states listen. Bridge mode
+ *   only adds direct delivery between macvlans of the same link (other
+ *   VRRP instances' virtual links), which carry no traffic of their own.
  * - keepalived interop does not depend on it: a keepalived peer without
  *   `use_vmac` answers for the VIP with its own MAC after its GARPs; we
  *   answer with the virtual MAC after ours. Both move hosts and switches.
@@ -97,7 +109,7 @@ export interface VirtualLinkPlan {
   /** Its lower device: `link-interface`. */
   readonly link: string;
   readonly mac: string;
-  readonly mode: "private";
+  readonly mode: "bridge";
   readonly addrGenMode: "none";
   /** sysctls to set, `net.ipv4.conf.<dev>.<key>` = value. */
   readonly sysctls: readonly { readonly path: string; readonly value: number }[];
@@ -127,7 +139,7 @@ export function planVirtualLink(c: {
     name: c.name,
     link: c.linkInterface,
     mac: virtualMac(c.vrid, c.family),
-    mode: "private",
+    mode: "bridge",
     addrGenMode: "none",
     sysctls,
     masterAddresses: c.virtualAddresses,

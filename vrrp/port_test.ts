@@ -8,7 +8,7 @@ Deno.test("vrrp port: RFC 5798 §7.3 virtual MACs (the vmac captures use 00:00:5
   assertEquals(virtualMac(255, 6), "00:00:5e:00:02:ff");
 });
 
-Deno.test("vrrp port: the reference's vrrp51 becomes a private macvlan on eth1 with the virtual MAC", () => {
+Deno.test("vrrp port: the reference's vrrp51 becomes a bridge-mode macvlan on eth1 with the virtual MAC", () => {
   const plan = planVirtualLink({
     name: "vrrp51",
     linkInterface: "eth1",
@@ -21,7 +21,7 @@ Deno.test("vrrp port: the reference's vrrp51 becomes a private macvlan on eth1 w
     name: "vrrp51",
     link: "eth1",
     mac: "00:00:5e:00:01:01",
-    mode: "private",
+    mode: "bridge",
     addrGenMode: "none",
     sysctls: [
       { path: "net.ipv4.conf.vrrp51.arp_ignore", value: 1 },

@@ -51,8 +51,14 @@ export class VrrpReceiver {
     if (this.#byVrid.get(inst.config.vrid) === inst) this.#byVrid.delete(inst.config.vrid);
   }
 
-  /** One received message (IP payload) with its IP facts; never throws. */
-  input(message: Uint8Array, src: IpAddress, dst: IpAddress, ttl: number): void {
+  /** One received message (IP payload) with its IP facts and arrival time; never throws. */
+  input(
+    message: Uint8Array,
+    src: IpAddress,
+    dst: IpAddress,
+    ttl: number,
+    receivedAt?: number,
+  ): void {
     this.counters.received++;
     if (message.length < 2) {
       this.counters.truncated++;
@@ -63,6 +69,6 @@ export class VrrpReceiver {
       this.counters.unknownVrid++;
       return;
     }
-    inst.receive(message, src, dst, ttl);
+    inst.receive(message, src, dst, ttl, receivedAt);
   }
 }

@@ -124,6 +124,19 @@ function ifaddrmsg(w: NlWriter, a: InterfaceAddress, index: number, flags: numbe
     .u32(index);
 }
 
+function newAddrBody(w: NlWriter, a: InterfaceAddress, index: number, opts: AddAddressOptions) {
+  let flags = 0;
+  if (opts.noDad) flags |= IFA_F_NODAD;
+  if (opts.noPrefixRoute) flags |= IFA_F_NOPREFIXROUTE;
+  ifaddrmsg(w, a, index, flags, opts.scope ?? 0);
+  w.attr(IFA_LOCAL, a.address.bytes).attr(IFA_ADDRESS, a.address.bytes);
+  if (flags > 0xff) w.attrU32(IFA_FLAGS, flags);
+  if (opts.label !== undefined) w.attrStr(IFA_LABEL, opts.label);
+  if (opts.broadcast && a.address.family === 4 && a.length < 31) {
+    w.attr(IFA_BROADCAST, lastAddress(networkOf(a)).bytes);
+  }
+}
+
 /** Address operations on one netlink socket (one namespace). */
 export class AddrOps {
   constructor(readonly nl: NetlinkSocket, readonly links: LinkOps) {}
@@ -157,19 +170,21 @@ export class AddrOps {
       typeof ref === "number" ? `#${ref}` : `"${ref}"`
     }`;
     const index = await this.links.index(ref, op);
-    let flags = 0;
-    if (opts.noDad) flags |= IFA_F_NODAD;
-    if (opts.noPrefixRoute) flags |= IFA_F_NOPREFIXROUTE;
     const nlFlags = NLM_F_CREATE | (verb === "add" ? NLM_F_EXCL : NLM_F_REPLACE);
-    await this.nl.ack(op, RTM_NEWADDR, nlFlags, (w) => {
-      ifaddrmsg(w, a, index, flags, opts.scope ?? 0);
-      w.attr(IFA_LOCAL, a.address.bytes).attr(IFA_ADDRESS, a.address.bytes);
-      if (flags > 0xff) w.attrU32(IFA_FLAGS, flags);
-      if (opts.label !== undefined) w.attrStr(IFA_LABEL, opts.label);
-      if (opts.broadcast && a.address.family === 4 && a.length < 31) {
-        w.attr(IFA_BROADCAST, lastAddress(networkOf(a)).bytes);
-      }
-    });
+    await this.nl.ack(op, RTM_NEWADDR, nlFlags, (w) => newAddrBody(w, a, index, opts));
+  }
+
+  /**
+   * `ip addr replace <addr/len> dev #<index>`, made before this returns and
+   * without waiting for an answer (see `NetlinkSocket.sendOnly`); false
+   * when the request could not be sent. Confirm with {@linkcode replace}.
+   */
+  replaceNow(index: number, addr: InterfaceAddress, opts: AddAddressOptions = {}): boolean {
+    return this.nl.sendOnly(
+      RTM_NEWADDR,
+      NLM_F_CREATE | NLM_F_REPLACE,
+      (w) => newAddrBody(w, addr, index, opts),
+    );
   }
 
   /** `ip addr add <addr/len> dev <ref>`; EEXIST when the link already has it. */

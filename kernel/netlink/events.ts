@@ -7,6 +7,10 @@
  * When the kernel drops events (the socket buffer overflowed), an
  * `overrun` event is delivered: the listener must re-read the full state.
  *
+ * A component with its own {@linkcode Poller} loop (VRRP's receive loop)
+ * adds {@linkcode RtnlEvents.fd} to it and calls {@linkcode RtnlEvents.drain}
+ * when the fd is readable instead of iterating.
+ *
  * @module
  */
 import { Netns } from "../netns.ts";
@@ -85,6 +89,27 @@ export class RtnlEvents implements AsyncIterable<RtnlEvent> {
       if (ev) this.#queue.push(ev);
     });
     if (r === "overrun") this.#queue.push({ kind: "overrun" });
+  }
+
+  /** The subscription's socket, for a caller's own {@linkcode Poller}. */
+  get fd(): number {
+    return this.#sock.fd;
+  }
+
+  /**
+   * Hands every event queued now to `fn` without waiting, in order (for
+   * callers that wait on {@linkcode fd} themselves; not together with
+   * iteration). Returns how many there were.
+   */
+  drain(fn: (ev: RtnlEvent) => void): number {
+    if (this.#closed) return 0;
+    this.#fill();
+    let n = 0;
+    for (let ev = this.#queue.shift(); ev; ev = this.#queue.shift()) {
+      n++;
+      fn(ev);
+    }
+    return n;
   }
 
   /** The next event, or undefined once closed. */

@@ -2,6 +2,7 @@ import { formatPrefix } from "../../core/ip.ts";
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { rootTest } from "../../tests/netns.ts";
 import { type RtnlEvent, RtnlEvents } from "./events.ts";
+import { Poller } from "../poller.ts";
 import { Rtnl } from "./rtnl.ts";
 import { NetlinkLabHelper } from "./test_lab.ts";
 
@@ -71,4 +72,25 @@ rootTest("rtnl events: close() ends a pending iteration", async () => {
   setTimeout(() => sub.close(), 2);
   assertEquals(await pending, undefined);
   assertEquals(await sub.next(), undefined);
+});
+
+rootTest("rtnl events: drain() from a caller's own poller", async () => {
+  await using h = await NetlinkLabHelper.create("a");
+  const ns = h.ns[0]!;
+  using nl = Rtnl.open(ns);
+  using sub = RtnlEvents.open(ns, ["link"]);
+  const poller = new Poller();
+  poller.add(sub.fd);
+  try {
+    assertEquals(sub.drain(() => {}), 0, "nothing queued yet");
+    const br = h.lab.link("br");
+    await nl.links.add(br, "bridge");
+    const seen: string[] = [];
+    for (let i = 0; i < 50 && !seen.includes(`link new ${br}`); i++) {
+      if (await poller.wait(100) > 0) sub.drain((ev) => seen.push(brief(ev)));
+    }
+    assert(seen.includes(`link new ${br}`), `saw: ${seen.join(", ")}`);
+  } finally {
+    poller.close();
+  }
 });

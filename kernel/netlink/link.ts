@@ -19,10 +19,13 @@ import {
   IFLA_INFO_KIND,
   IFLA_LINK,
   IFLA_LINKINFO,
+  IFLA_MACVLAN_MODE,
   IFLA_MTU,
   IFLA_NET_NS_FD,
   IFLA_NET_NS_PID,
   type Link,
+  MACVLAN_MODES,
+  type MacvlanMode,
   parseMac,
   RTM_DELLINK,
   RTM_GETLINK,
@@ -32,10 +35,7 @@ import {
 import type { NetlinkSocket } from "./socket.ts";
 import { NLM_F_CREATE, NLM_F_EXCL, type NlWriter } from "./wire.ts";
 
-/** macvlan modes (`ip link add … type macvlan mode <m>`). */
-export type MacvlanMode = "private" | "vepa" | "bridge" | "passthru";
-const MACVLAN_MODES: Record<MacvlanMode, number> = { private: 1, vepa: 2, bridge: 4, passthru: 8 };
-const IFLA_MACVLAN_MODE = 1;
+export type { MacvlanMode } from "./link_info.ts";
 
 /** IPv6 link-local address generation (`ip link set … addrgenmode <m>`). */
 export type AddrGenMode = "eui64" | "none" | "stable_secret" | "random";
@@ -212,6 +212,15 @@ export class LinkOps {
   /** `ip link set dev <ref> up`. */
   setUp(ref: LinkRef): Promise<void> {
     return this.#set(ref, `set ${describe(ref)} up`, (w, i) => ifinfomsg(w, i, IFF_UP, IFF_UP));
+  }
+
+  /**
+   * `ip link set dev #<index> up`, made before this returns and without
+   * waiting for an answer (see `NetlinkSocket.sendOnly`); false when the
+   * request could not be sent. Confirm with {@linkcode setUp}.
+   */
+  setUpNow(index: number): boolean {
+    return this.nl.sendOnly(RTM_NEWLINK, 0, (w) => ifinfomsg(w, index, IFF_UP, IFF_UP));
   }
 
   /** `ip link set dev <ref> down`. */

@@ -48,8 +48,18 @@ export const IFLA_PARENT_DEV_NAME = 56;
 export const IFLA_PARENT_DEV_BUS_NAME = 57;
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
+export const IFLA_MACVLAN_MODE = 1;
 export const VETH_INFO_PEER = 1;
 export const IFINFOMSG_LEN = 16;
+
+/** macvlan modes (`ip link add … type macvlan mode <m>`). */
+export type MacvlanMode = "private" | "vepa" | "bridge" | "passthru";
+export const MACVLAN_MODES: Readonly<Record<MacvlanMode, number>> = {
+  private: 1,
+  vepa: 2,
+  bridge: 4,
+  passthru: 8,
+};
 
 /** RFC 2863 operational states, as `ip link` prints them. */
 export type OperState =
@@ -101,6 +111,8 @@ export interface Link {
   readonly mac?: string;
   /** `veth`, `dummy`, `tun`, … (absent for physical NICs and lo). */
   readonly kind?: string;
+  /** For a macvlan, its mode (IFLA_MACVLAN_MODE in IFLA_INFO_DATA). */
+  readonly macvlanMode?: MacvlanMode;
   readonly master?: number;
   /** IFLA_LINK: the peer's ifindex for veth. */
   readonly parentIndex?: number;
@@ -169,6 +181,11 @@ export function decodeLink(body: Uint8Array): Decoded<Link> {
   if (mac && mac.length > 0) link.mac = formatMac(mac);
   const kind = attrStr(info, IFLA_INFO_KIND);
   if (kind) link.kind = kind;
+  if (kind === "macvlan") {
+    const m = attrU32(nestedAttrs(info.get(IFLA_INFO_DATA)), IFLA_MACVLAN_MODE);
+    const mode = (Object.keys(MACVLAN_MODES) as MacvlanMode[]).find((k) => MACVLAN_MODES[k] === m);
+    if (mode) link.macvlanMode = mode;
+  }
   const master = attrU32(a, IFLA_MASTER);
   if (master !== undefined) link.master = master;
   const parent = attrU32(a, IFLA_LINK);

@@ -1,4 +1,4 @@
-import { formatIp, formatPrefix, parseIp } from "../../core/ip.ts";
+import { formatIp, formatPrefix, parseInterfaceAddress, parseIp } from "../../core/ip.ts";
 import {
   assert,
   assertEquals,
@@ -202,3 +202,40 @@ rootTest("rtnl: errors say what failed and why", async () => {
   await assertRejects(() => p, Error, "Cannot list links inside Netns.run");
   assertEquals(Netns.home().isHome, true);
 });
+
+rootTest("rtnl: macvlans report their mode (bridge, private) and lower link", async () => {
+  const p = await NetlinkLabHelper.pair(["10.254.81.1/24", "10.254.81.2/24"]);
+  await using _ = p.h;
+  using nl = Rtnl.open(p.a);
+  const [m1, m2] = [p.h.lab.link("m1"), p.h.lab.link("m2")];
+  await nl.links.addMacvlan(m1, p.linkA, { mode: "bridge", mac: "00:00:5e:00:01:51" });
+  await nl.links.addMacvlan(m2, p.linkA, { mode: "private" });
+  const [l1, l2] = [await nl.links.get(m1), await nl.links.get(m2)];
+  assertEquals([l1.kind, l1.macvlanMode, l1.parentIndex, l1.mac], [
+    "macvlan",
+    "bridge",
+    p.ifA,
+    "00:00:5e:00:01:51",
+  ]);
+  assertEquals(l2.macvlanMode, "private");
+  assertEquals((await nl.links.get(p.linkA)).macvlanMode, undefined, "a veth has no mode");
+});
+
+rootTest(
+  "rtnl: setUpNow and replaceNow act before they return; later requests skip their answers",
+  async () => {
+    const p = await NetlinkLabHelper.pair(["10.254.82.1/24", "10.254.82.2/24"]);
+    await using _ = p.h;
+    using nl = Rtnl.open(p.a);
+    const m = p.h.lab.link("m1");
+    await nl.links.addMacvlan(m, p.linkA, { mode: "bridge" });
+    const index = (await nl.links.get(m)).index;
+    assertEquals(nl.links.setUpNow(index), true);
+    assertEquals(nl.links.setUpNow(999_999), true, "sent; the kernel's error answer is skipped");
+    assertEquals((await nl.links.get(index)).up, true, "up, and this request got its own answer");
+    assertEquals(nl.addrs.replaceNow(index, parseInterfaceAddress("10.254.82.10/24")), true);
+    assertEquals(nl.addrs.replaceNow(index, parseInterfaceAddress("10.254.82.10/24")), true);
+    const v4 = await nl.addrs.list({ link: index, family: 4 });
+    assertEquals(v4.map((a) => formatPrefix(a.address)), ["10.254.82.10/24"], "at once, once");
+  },
+);

@@ -148,6 +148,23 @@ export class NetlinkSocket {
     await this.request(operation, type, flags | NLM_F_ACK, body);
   }
 
+  /**
+   * Sends a request without asking for an acknowledgement and returns at
+   * once: the kernel applies an rtnetlink change while it takes the
+   * message, so the change is made when this returns, inside a
+   * synchronous call. A failure is answered with an error message that the
+   * next exchange on this socket skips (another sequence number); confirm
+   * with a normal request where it matters. False when the send failed.
+   */
+  sendOnly(type: number, flags: number, body: RequestBody): boolean {
+    if (this.#closed) return false;
+    const seq = this.#seq = (this.#seq + 1) >>> 0;
+    const w = this.#writer.begin(type, flags | NLM_F_REQUEST, seq);
+    body(w);
+    const msg = w.finish();
+    return libc().sendto(this.fd, msg, msg.length, 0, null, 0) >= 0;
+  }
+
   async #exchange(
     operation: string,
     type: number,
