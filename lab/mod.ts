@@ -1,7 +1,8 @@
 /**
- * The lab: network namespaces as data, a strongSwan peer, traffic tools.
- * Used by root tests, interop tests, benchmarks and the `tandem lab` demo;
- * never by the daemon itself.
+ * The lab: network namespaces as data, network plans, a strongSwan peer,
+ * Tandem daemons in namespaces, traffic tools, and the `tandem lab` demo.
+ * Used by root tests, interop tests, benchmarks and the demo; never by the
+ * daemon itself.
  *
  * @module
  */
@@ -16,3 +17,7 @@ export * from "./swanctl_output.ts";
 export * from "./strongswan.ts";
 export * from "./swan_pair.ts";
 export * from "./traffic.ts";
+export * from "./network.ts";
+export * from "./tandem_node.ts";
+export * from "./demo_reference.ts";
+export * from "./demo.ts";
