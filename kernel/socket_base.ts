@@ -228,10 +228,13 @@ export class IpSocket {
     const sa = new Uint8Array(SOCKADDR_MAX);
     const len = encodeSockaddr(ip, port, sa, 0, scopeId);
     if (libc().bind(this.fd, sa, len) < 0) {
-      throw new KernelError(
-        `bind ${this.label} to ${formatIp(ip)}${port ? `:${port}` : ""}`,
-        errno(),
-      );
+      const host = ip.family === 6 && port ? `[${formatIp(ip)}]` : formatIp(ip);
+      const where = `${host}${port ? `:${port}` : ""}`;
+      // A UDP socket's label already names its address: say it once.
+      const what = this.label.endsWith(` ${where}`)
+        ? `bind ${this.label}`
+        : `bind ${this.label} to ${where}`;
+      throw new KernelError(what, errno());
     }
   }
 

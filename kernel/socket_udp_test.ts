@@ -82,7 +82,7 @@ rootTest("udp: SO_BINDTODEVICE decides what a socket receives", async () => {
   assertThrows(
     () => UdpSocket.open({ ns: p.b, port: 4500, device: p.linkB }),
     KernelError,
-    "Cannot bind UDP socket 0.0.0.0:4500 to 0.0.0.0:4500: EADDRINUSE",
+    "Cannot bind UDP socket 0.0.0.0:4500: EADDRINUSE",
   );
 });
 
