@@ -7,7 +7,8 @@
  *
  * - stdout: one JSON object per line. `{"event":"ready",…}` once running;
  *   `{"event":"<name>","data":{…}}` for IKE and ESP events (summaries: no
- *   key material ever); `{"reply":"<cmd>","id":…,…}` for each command.
+ *   key material ever; none with `"events": false`);
+ *   `{"reply":"<cmd>","id":…,…}` for each command.
  * - stdin: one JSON command per line, `{"cmd":"…","id":…,…}`:
  *   `initiate {vpn}`, `terminate {vpn?}`, `terminate-child {spi}`,
  *   `rekey {uid} | {spi}`, `flush`, `list` (IKE and CHILD SAs with
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     ...(json.batch !== undefined ? { batch: json.batch } : {}),
     ...(json.initiateOnAcquire !== undefined ? { initiateOnAcquire: json.initiateOnAcquire } : {}),
   });
-  wireEvents(gw);
+  if (json.events ?? true) wireEvents(gw);
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= gw.shutdown().then(() => {

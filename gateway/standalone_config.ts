@@ -99,6 +99,8 @@ export interface GatewayJson {
   readonly batch?: number;
   readonly initiateOnAcquire?: boolean;
   readonly logLevel?: Level;
+  /** Print IKE and ESP events on stdout (default true); benchmarks turn them off. */
+  readonly events?: boolean;
   readonly ike?: Partial<GlobalOptions>;
   readonly psks?: readonly {
     readonly name?: string;
