@@ -6,13 +6,32 @@
  * `r0..rN-1` whose CHILD SA starts on load (`start_action = start`), so it
  * initiates all N at once; each CHILD has its own /32 on the responder's
  * side (`10.102.0.0/24 <=> 10.101.k.j/32`, the responder owns the /32s on
- * `lo`, as libipsec needs). The responder in gateway A is either charon
- * (one connection, `unique = never`) or the Tandem node
- * (`tests/ike_interop_node.ts`, log threshold `control` as the daemon's
- * default, no event forwarding, unique-sa `never`, DoS protection off).
+ * `lo`, as libipsec needs).
+ *
+ * Both responders in gateway A do the whole job of a gateway, dataplane
+ * included:
+ * - strongSwan: charon with kernel-libipsec (one connection,
+ *   `unique = never`): every CHILD SA goes into libipsec's SAD/SPD, its
+ *   routes into table 220 toward charon's TUN.
+ * - Tandem: the real gateway process, `gateway/standalone.ts` (a
+ *   `VrfGateway`: ESP dataplane, policy TUN `ipsec0`, UDP 500/4500 and raw
+ *   ESP sockets), started as `./tandem daemon` runs (V8 `--no-lazy`), log
+ *   threshold `control` (the daemon's default), DoS protection off,
+ *   unique-sa `never`, no event lines on stdout: every CHILD SA is
+ *   installed in the dataplane (SAs, policies, the route into the TUN,
+ *   TUN MTU), as in normal operation.
+ *
+ * UDP receive buffers (read with `ss -m` after the run, `rb` in the
+ * per-run line): Tandem asks for 4 MiB with `SO_RCVBUFFORCE` (`VrfIo`'s
+ * default; the kernel reports twice that); charon keeps the system
+ * default (`net.core.rmem_default`), as socket-default has no buffer
+ * setting and the sysctl is read-only inside a namespace. The datagrams
+ * the kernel dropped for a full buffer in A's namespace are counted per
+ * run (`rcvbufErrors`).
+ *
  * Before the burst, `--warmup` SAs (default 400) are set up the same way
  * and stay up: the measured responder is warm and holds SAs already, as a
- * running gateway does. The JIT matters: after 100 warm-up SAs the Tandem
+ * running gateway does. The JIT matters: after 100 warm-up SAs a Tandem
  * responder still spent ~60 % more CPU per SA than after 400.
  *
  * Rate: from the initiator's log timestamps, first `initiating IKE_SA` to
@@ -22,7 +41,6 @@
  * two responders alternate within a round. Medians over the rounds.
  *
  * `sudo $DENO run -A bench/ike_setup_rate.ts [--n 200] [--warmup 400] [--rounds 3] [--profiles ref-noesn,gcm] [--quick]`
- * (`--profile`: a V8 CPU profile of the Tandem responder, by file and by function, on stderr).
  *
  * @module
  */
@@ -31,9 +49,15 @@ import { NetnsLab } from "../lab/netns_lab.ts";
 import { StrongSwanPeer } from "../lab/strongswan.ts";
 import type { CharonOptions } from "../lab/strongswan_conf.ts";
 import type { SwanConnection } from "../lab/swanctl_conf.ts";
-import { resolvePair, swanPairTopology } from "../lab/swan_pair.ts";
+import {
+  resolvePair,
+  SWAN_PROFILES,
+  swanPairTopology,
+  type SwanProfileName,
+} from "../lab/swan_pair.ts";
+import { DAEMON_DENO_FLAGS } from "../lab/tandem_node.ts";
 import { buildTopology } from "../lab/topology.ts";
-import { nodeVpn, type Profile, PROFILES, TandemNode } from "../tests/ike_interop_fixture.ts";
+import { GatewayNode, TANDEM_PROFILES } from "../tests/gateway_node.ts";
 
 type Responder = "strongswan" | "tandem";
 
@@ -50,7 +74,15 @@ interface Run {
   initiatorCpu: number;
   /** UDP datagrams the kernel dropped for a full receive buffer in the responder's namespace. */
   rcvbufErrors: number;
+  /** Smallest receive buffer (bytes, `ss -m` rb) of the responder's UDP 500/4500 sockets. */
+  responderRcvbuf: number;
   retransmits: number;
+  /** CHILD SAs in the responder's dataplane after the burst (warm-up ones included). */
+  installed: number;
+  /** The responder's route to the initiator's network (`ip route show table all`). */
+  route: string;
+  /** WARN/ERROR lines in the Tandem responder's log (0 for strongSwan). */
+  warnings: number;
 }
 
 const CLK_TCK = 100;
@@ -82,11 +114,29 @@ async function rcvbufErrors(ns: string): Promise<number> {
   return Number(values!.split(" ")[i]);
 }
 
+/** The smallest `rb` (receive buffer, bytes) of the UDP sockets on port 500 or 4500 in `ns`. */
+async function ikeReceiveBuffer(ns: string): Promise<number> {
+  const lines = (await run(["ip", "netns", "exec", ns, "ss", "-uamn"])).stdout.split("\n");
+  const sizes: number[] = [];
+  lines.forEach((l, i) => {
+    const local = l.trim().split(/\s+/)[3] ?? "";
+    const rb = /skmem:\(.*\brb(\d+)/.exec(lines[i + 1] ?? "");
+    if (/:(500|4500)$/.test(local) && rb) sizes.push(Number(rb[1]));
+  });
+  return sizes.length ? Math.min(...sizes) : NaN;
+}
+
 const stamp = (l: string) => Date.parse(l.slice(0, 23).replace(" ", "T"));
 
-async function measure(p: Profile, responder: Responder, n: number, warmup: number): Promise<Run> {
+async function measure(
+  profile: SwanProfileName,
+  responder: Responder,
+  n: number,
+  warmup: number,
+): Promise<Run> {
   await using lab = new NetnsLab("ti");
-  const r = resolvePair({ profile: p.swan });
+  const swan = SWAN_PROFILES[profile];
+  const r = resolvePair({ profile });
   const topo = await buildTopology(lab, swanPairTopology(r));
   const [gwA, gwB] = [topo.ns(r.a.gw), topo.ns(r.b.gw)];
   const batch = Array.from({ length: n + warmup }, (_, i) => `addr add ${host(i)}/32 dev lo`).join(
@@ -95,10 +145,11 @@ async function measure(p: Profile, responder: Responder, n: number, warmup: numb
   await run(["ip", "-n", gwA, "-batch", "-"], true, { stdin: batch + "\n" });
   const ids = { local: { id: r.b.wan }, remote: { id: r.a.wan } };
   const secrets = [{ ids: [r.a.wan, r.b.wan], secret: r.psk }];
-  const common = { proposals: [p.swan.ike], unique: "never" as const, mobike: false };
+  const common = { proposals: [swan.ike], unique: "never" as const, mobike: false };
 
   let pid: number;
-  let node: TandemNode | undefined;
+  let installed: () => Promise<number>;
+  let warnings = () => Promise.resolve(0);
   if (responder === "strongswan") {
     const a = await StrongSwanPeer.start(lab, { ...CHARON, name: "gwa", ns: gwA });
     await a.load({
@@ -113,21 +164,50 @@ async function measure(p: Profile, responder: Responder, n: number, warmup: numb
           name: "c",
           localTs: ["10.101.0.0/16"],
           remoteTs: [r.b.ts],
-          espProposals: [p.swan.esp],
+          espProposals: [swan.esp],
         }],
       }],
       secrets,
     });
     pid = a.pid;
+    installed = async () =>
+      (await a.listSas()).flatMap((s) => s.childSas).filter((c) => c.state === "INSTALLED")
+        .length;
   } else {
-    node = await TandemNode.start(lab, gwA, {
-      local: r.a.wan,
-      psk: r.psk,
+    const t = TANDEM_PROFILES[profile];
+    const gw = await GatewayNode.start(lab, gwA, "tandem", {
+      vrf: "a",
+      addresses: [r.a.wan],
+      psks: [{ ids: [r.a.wan, r.b.wan], secret: r.psk }],
+      ike: { dosProtection: false },
       logLevel: "control",
-      options: { dosProtection: false },
-      vpns: [nodeVpn(r, p, { name: "rate", localTs: ["10.101.0.0/16"], uniqueSa: "never" })],
-    });
-    pid = node.pid;
+      events: false,
+      vpns: [{
+        name: "rate",
+        localAddress: r.a.wan,
+        remoteAddress: r.b.wan,
+        localId: r.a.wan,
+        remoteId: r.b.wan,
+        ike: { proposals: [t.ike], uniqueSa: "never" },
+        children: [{
+          name: "c",
+          localTs: ["10.101.0.0/16"],
+          remoteTs: [r.b.ts],
+          proposals: [t.esp],
+        }],
+      }],
+    }, { denoArgs: [...DAEMON_DENO_FLAGS] });
+    pid = gw.pid;
+    installed = async () => {
+      const sas = (await gw.call("sas")).sas as { direction: string }[];
+      return sas.filter((s) => s.direction === "in").length;
+    };
+    warnings = async () => {
+      const bad = (await Deno.readTextFile(gw.stderrPath)).split("\n")
+        .filter((l) => / (WARN|ERROR): /.test(l));
+      if (bad.length) console.error(`Tandem responder: ${bad.length} warnings, first: ${bad[0]}`);
+      return bad.length;
+    };
   }
 
   const b = await StrongSwanPeer.start(lab, { ...CHARON, name: "gwb", ns: gwB });
@@ -141,7 +221,7 @@ async function measure(p: Profile, responder: Responder, n: number, warmup: numb
       name: `${prefix === "r" ? "c" : "wc"}${i}`,
       localTs: [r.b.ts],
       remoteTs: [`${host(k)}/32`],
-      espProposals: [p.swan.esp],
+      espProposals: [swan.esp],
       startAction: "start",
     }],
   });
@@ -164,28 +244,18 @@ async function measure(p: Profile, responder: Responder, n: number, warmup: numb
     await upTo(/CHILD_SA wc\d+\{\d+\} established/, warmup, 0);
   }
   const mark = (await b.logLines()).length;
-  const profiling = node !== undefined && Deno.args.includes("--profile");
-  if (profiling) await node!.call("profile", { start: true });
   const cpu0 = [cpuSeconds(pid), cpuSeconds(b.pid), cpuTimes(pid)[1]];
   await b.load({ connections: [...warm, ...measured], secrets });
   const done = /CHILD_SA c\d+\{\d+\} established/;
   await upTo(done, n, mark);
   const cpu1 = [cpuSeconds(pid), cpuSeconds(b.pid), cpuTimes(pid)[1]];
-  if (profiling) {
-    const prof = await node!.call("profile", { start: false });
-    console.error(
-      `--- ${p.name}: Tandem responder self time (ms) by file\n${
-        (prof.files as string[]).join("\n")
-      }\n--- by function\n${(prof.functions as string[]).join("\n")}`,
-    );
-  }
   const lines = (await b.logLines()).slice(mark);
   if (Deno.env.get("RATE_LOG")) Deno.writeTextFileSync(Deno.env.get("RATE_LOG")!, lines.join("\n"));
   const first = lines.find((l) => /initiating IKE_SA r\d+/.test(l));
   const ok = lines.filter((l) => done.test(l));
   const seconds = first && ok.length ? (stamp(ok[ok.length - 1]!) - stamp(first)) / 1000 : NaN;
   return {
-    profile: p.name,
+    profile,
     responder,
     n,
     established: ok.length,
@@ -195,7 +265,11 @@ async function measure(p: Profile, responder: Responder, n: number, warmup: numb
     responderSys: cpu1[2]! - cpu0[2]!,
     initiatorCpu: cpu1[1]! - cpu0[1]!,
     rcvbufErrors: await rcvbufErrors(gwA),
+    responderRcvbuf: await ikeReceiveBuffer(gwA),
     retransmits: lines.filter((l) => /retransmit \d+ of request/.test(l)).length,
+    installed: await installed(),
+    route: (await run(["ip", "-n", gwA, "route", "show", "table", "all", r.b.ts])).stdout.trim(),
+    warnings: await warnings(),
   };
 }
 
@@ -220,7 +294,9 @@ if (import.meta.main) {
   const rounds = Number(arg("rounds", quick ? "1" : "3"));
   const warmup = Number(arg("warmup", quick ? "50" : "400"));
   const wanted = arg("profiles", "ref-noesn,gcm").split(",");
-  const profiles = PROFILES.filter((p) => wanted.includes(p.name));
+  const profiles = (Object.keys(SWAN_PROFILES) as SwanProfileName[]).filter((p) =>
+    wanted.includes(p)
+  );
   const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
   const runs: Run[] = [];
   for (let round = 0; round < rounds; round++) {
@@ -239,13 +315,13 @@ if (import.meta.main) {
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const p of profiles) {
-    const of = (who: Responder) => runs.filter((x) => x.profile === p.name && x.responder === who);
+    const of = (who: Responder) => runs.filter((x) => x.profile === p && x.responder === who);
     const ratios = of("tandem").map((t, i) => t.rate / (of("strongswan")[i]?.rate ?? NaN));
     for (const who of ["strongswan", "tandem"] as const) {
       const rs = of(who);
       const rate = rs.map((x) => x.rate);
       rows.push(
-        `| ${p.name} | ${who} | ${rs.map((x) => x.established).join(", ")} | ${
+        `| ${p} | ${who} | ${rs.map((x) => x.established).join(", ")} | ${
           median(rate).toFixed(0)
         } (${Math.min(...rate).toFixed(0)}–${Math.max(...rate).toFixed(0)}) | ${
           median(rs.map((x) => x.responderCpu)).toFixed(2)
