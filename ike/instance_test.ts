@@ -88,7 +88,9 @@ Deno.test("ike instance: an acquire starts a VPN without IKE SA, and ignores wha
   assertEquals(states(p.a), ["established"]);
   assert(mirrored(p.a, p.b), dump(p.a));
   // A responder-only VPN (no remote address) never initiates.
-  p.b.ike.setVpns([vpn("198.51.100.2", undefined, { children: [child("10.2.0.0/24", "10.1.0.0/24")] })]);
+  p.b.ike.setVpns([
+    vpn("198.51.100.2", undefined, { children: [child("10.2.0.0/24", "10.1.0.0/24")] }),
+  ]);
   p.clock.advance(100);
   assertEquals(p.b.ike.acquire("vpn", "net"), "unknown");
   assertEquals(p.b.ike.listIkeSas().length, 0, "its SAs went with the changed VPN");
