@@ -12,6 +12,7 @@ import process from "node:process";
 import { PassThrough } from "node:stream";
 import { endsInQuote } from "../config/words.ts";
 import type { Shell, ShellResult } from "./shell.ts";
+import { printError, printLine } from "../core/stdio.ts";
 
 /** Where the shell writes; stdout and stderr by default. */
 export interface ShellOutput {
@@ -19,10 +20,7 @@ export interface ShellOutput {
   err(line: string): void;
 }
 
-export const consoleOutput: ShellOutput = {
-  out: (l) => process.stdout.write(l + "\n"),
-  err: (l) => process.stderr.write(l + "\n"),
-};
+export const consoleOutput: ShellOutput = { out: printLine, err: printError };
 
 /** Prints a result. */
 export function printResult(r: ShellResult, out: ShellOutput): void {

@@ -12,7 +12,7 @@
  *  raw 50  <->|     |    `--ESP--> Dataplane <---+ Dataplane port (IkeDataplane):|
  *  TUNs    <->|     `----plaintext--'    |          SAs, policies, routes, MTU   |
  *             |   esp events: soft/hard expiry -> ike.childExpired, acquire ->  |
- *             |   ike.initiate (with initiateOnAcquire)                         |
+ *             |   ike.acquire (with initiateOnAcquire)                          |
  *             +-----------------------------------------------------------------+
  * ```
  *
@@ -237,12 +237,10 @@ export class VrfGateway {
     ev.on("acquire", (e) => {
       if (!this.#initiateOnAcquire) return;
       const policy = this.#port.policyOf(e.reqid);
-      const vpn = this.#vpns.find((v) => v.children.some((c) => `${v.name}/${c.name}` === policy));
-      if (!vpn || vpn.remoteAddress === undefined) return;
-      const busy = this.ike.listIkeSas().some((s) =>
-        s.vpn === vpn.name && s.state !== "deleting" && s.state !== "destroyed"
-      );
-      if (!busy) this.ike.initiate(vpn.name);
+      for (const v of this.#vpns) {
+        const c = v.children.find((c) => `${v.name}/${c.name}` === policy);
+        if (c) return void this.ike.acquire(v.name, c.name);
+      }
     });
   }
 

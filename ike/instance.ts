@@ -74,6 +74,13 @@ function sameButChildren(a: VpnConfig, b: VpnConfig): boolean {
 }
 
 /** Which SAs an operation applies to. */
+/**
+ * What an acquire did: started the VPN, asked for the CHILD SA on the
+ * established IKE SA, nothing because it is pending, or nothing because
+ * the VPN or CHILD is unknown or this side only responds.
+ */
+export type AcquireOutcome = "initiated" | "child-requested" | "pending" | "unknown";
+
 export type SaFilter = { readonly vpn?: string; readonly uid?: number; readonly unknown?: boolean };
 
 const engines = new WeakMap<IkeInstance, Engine>();
@@ -204,6 +211,39 @@ export class IkeInstance {
     const vpn = this.#engine.vpns.get(name);
     if (!vpn || vpn.remoteAddress === undefined) return undefined;
     return this.#engine.initiate(vpn, 0).sa.uid;
+  }
+
+  /**
+   * Traffic met the trap policy of CHILD `child` of VPN `name` and found no
+   * SA (the RFC 4301 §5.2 "acquire"). With no IKE SA the VPN is started;
+   * an established IKE SA negotiates the CHILD with CREATE_CHILD_SA (RFC
+   * 7296 §1.3.1) unless one is installed or under way; an IKE SA still
+   * connecting, rekeying or passive brings or owes it already. Returns what
+   * was done.
+   */
+  acquire(name: string, child: string): AcquireOutcome {
+    const vpn = this.#engine.vpns.get(name);
+    const config = vpn?.children.find((c) => c.name === child);
+    if (!vpn || !config || vpn.remoteAddress === undefined) return "unknown";
+    const live = this.#select({ vpn: name }).filter((rt) =>
+      rt.sa.state !== "deleting" && rt.sa.state !== "destroyed"
+    );
+    if (live.length === 0) {
+      this.#engine.initiate(vpn, 0);
+      return "initiated";
+    }
+    const rt = live.find((r) => r.sa.state === "established");
+    if (!rt) return "pending";
+    const present = rt.sa.children.some((c) =>
+      c.config.name === child && c.state !== "deleting" && c.state !== "destroyed" &&
+      c.state !== "rekeyed"
+    );
+    const underWay = [...rt.tasks.activeTasks(), ...rt.tasks.queuedTasks()].some((t) =>
+      t instanceof ChildCreate && t.initiator && t.creates === child
+    );
+    if (present || underWay) return "pending";
+    rt.tasks.queue(new ChildCreate(rt, true, { inAuth: false, config }));
+    return "child-requested";
   }
 
   #select(f: SaFilter): SaRuntime[] {

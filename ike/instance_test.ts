@@ -53,3 +53,45 @@ Deno.test("ike instance: a changed security-policy is renegotiated on the same I
   assert(now[0]!.spiIn !== old, "a new CHILD SA replaced the old one");
   assert(mirrored(p.a, p.b));
 });
+
+Deno.test("ike instance: an acquire on a living IKE SA brings back a flushed CHILD SA with CREATE_CHILD_SA", () => {
+  const p = establishedPair();
+  const ikeSpi = p.a.ike.listIkeSas()[0]!.spiI;
+  const old = p.a.ike.listChildSas()[0]!;
+  assertEquals(p.a.ike.acquire("vpn", "net"), "pending", "the CHILD SA is installed");
+  assert(p.a.ike.terminateChild(parseInt(old.spiIn, 16)));
+  p.clock.advance(100);
+  assertEquals(p.a.ike.listChildSas().length, 0);
+  assertEquals(p.b.ike.listChildSas().length, 0, "the peer was told");
+
+  assertEquals(p.a.ike.acquire("vpn", "net"), "child-requested");
+  assertEquals(p.a.ike.acquire("vpn", "net"), "pending", "a second packet asks nothing more");
+  p.clock.advance(100);
+  assertEquals(p.a.ike.listIkeSas().map((s) => s.spiI), [ikeSpi], "on the same IKE SA");
+  const now = p.a.ike.listChildSas();
+  assertEquals(now.map((c) => [c.name, c.state]), [["net", "installed"]], dump(p.a));
+  assert(now[0]!.spiIn !== old.spiIn, "a new CHILD SA");
+  assert(mirrored(p.a, p.b), dump(p.b));
+  assertEquals(p.a.ike.acquire("vpn", "net"), "pending");
+});
+
+Deno.test("ike instance: an acquire starts a VPN without IKE SA, and ignores what it cannot start", () => {
+  const p = establishedPair();
+  assertEquals(p.a.ike.acquire("vpn", "nope"), "unknown");
+  assertEquals(p.a.ike.acquire("other", "net"), "unknown");
+  p.a.ike.terminate({ vpn: "vpn" });
+  p.clock.advance(100);
+  assertEquals(p.a.ike.listIkeSas().length, 0);
+  assertEquals(p.a.ike.acquire("vpn", "net"), "initiated");
+  assertEquals(p.a.ike.acquire("vpn", "net"), "pending", "the IKE SA is connecting");
+  p.clock.advance(100);
+  assertEquals(states(p.a), ["established"]);
+  assert(mirrored(p.a, p.b), dump(p.a));
+  // A responder-only VPN (no remote address) never initiates.
+  p.b.ike.setVpns([
+    vpn("198.51.100.2", undefined, { children: [child("10.2.0.0/24", "10.1.0.0/24")] }),
+  ]);
+  p.clock.advance(100);
+  assertEquals(p.b.ike.acquire("vpn", "net"), "unknown");
+  assertEquals(p.b.ike.listIkeSas().length, 0, "its SAs went with the changed VPN");
+});

@@ -1,6 +1,7 @@
 import { assertEquals } from "../tests/assert.ts";
 import { rootTest } from "../tests/netns.ts";
-import { libc, libcPath } from "./libc.ts";
+import { libc, LIBC_PATHS, libcPath } from "./libc.ts";
+import { LIBCRYPTO_PATHS } from "./libcrypto.ts";
 import { NetlinkLabHelper } from "./netlink/test_lab.ts";
 
 rootTest("permissions: the kernel layer works with only a scoped --allow-ffi grant", async () => {
@@ -23,4 +24,14 @@ rootTest("permissions: the kernel layer works with only a scoped --allow-ffi gra
     got: 4,
     lens: [10, 11, 12, 13],
   });
+});
+
+Deno.test("permissions: the set 'tandem' of deno.json lets FFI open every library path tried", () => {
+  const config = JSON.parse(
+    Deno.readTextFileSync(new URL("../deno.json", import.meta.url)),
+  ) as { permissions: { tandem: { ffi: string[] } } };
+  const granted = new Set(config.permissions.tandem.ffi);
+  const tried = [...LIBC_PATHS, ...LIBCRYPTO_PATHS].filter((p) => p.startsWith("/"));
+  assertEquals(tried.filter((p) => !granted.has(p)), [], "paths the set does not grant");
+  assertEquals([...granted].filter((p) => !tried.includes(p)), [], "grants nothing opens");
 });

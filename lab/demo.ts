@@ -30,6 +30,7 @@ import { findCharon, StrongSwanPeer } from "./strongswan.ts";
 import { TandemNode } from "./tandem_node.ts";
 import { buildTopology, type Topology } from "./topology.ts";
 import { iperf3Client, iperf3Server, ping, type PingResult } from "./traffic.ts";
+import { printLine } from "../core/stdio.ts";
 
 /** Options of {@linkcode runDemo}. */
 export interface DemoOptions {
@@ -99,7 +100,7 @@ const indent = (text: string) =>
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   const peerKind = checkHost(opts.peer);
   const clock = opts.clock ?? systemClock;
-  const print = opts.print ?? ((l: string) => console.log(l));
+  const print = opts.print ?? printLine;
   const t0 = clock.now();
   const say = (m: string) => print(`[${((clock.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${m}`);
   // The run directory (logs, configurations) stays after a failure, for a look.

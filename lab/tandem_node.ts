@@ -18,14 +18,28 @@ import { LabProcess } from "./lab_process.ts";
 import type { NetnsLab } from "./netns_lab.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 /**
  * How to run this build's `tandem`: the compiled binary itself, or Deno on
- * `main.ts` (with the dependency cache of the checkout, `DENO_DIR`).
+ * `main.ts` as `./tandem` runs it (the dependency cache of the checkout,
+ * `DENO_DIR`, and the permission set `tandem` of `deno.json`, the one the
+ * binary is compiled with).
  */
 export function tandemCommand(denoFlags: readonly string[] = []): string[] {
   if (import.meta.url.includes("/deno-compile-")) return [Deno.execPath()];
-  return [Deno.execPath(), "run", "-A", "--quiet", "--cached-only", ...denoFlags, MAIN];
+  return [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--cached-only",
+    "--config",
+    CONFIG,
+    "-P=tandem",
+    "--no-prompt",
+    ...denoFlags,
+    MAIN,
+  ];
 }
 
 /** What `./tandem daemon` adds: the daemon compiles all its code at start (VRRP takeovers). */

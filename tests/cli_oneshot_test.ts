@@ -6,12 +6,12 @@
  * @module
  */
 import { assert, assertEquals } from "./assert.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+import { tandemCommand } from "../lab/tandem_node.ts";
 
 async function cli(dir: string, args: string[], stdin?: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", "--cached-only", MAIN, "cli", "--state-dir", dir, ...args],
+  const [program, ...before] = tandemCommand();
+  const child = new Deno.Command(program!, {
+    args: [...before, "cli", "--state-dir", dir, ...args],
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -102,6 +102,41 @@ Deno.test("cli one-shot: -c and -f in order, errors on stderr, exit status, pers
     r = await cli(dir, ["-f", `${dir}/missing.txt`]);
     assertEquals(r.code, 1);
     assert(r.stderr.startsWith(`Cannot read "${dir}/missing.txt": `));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli one-shot: a reader that stops early (| head) loses the output, not the commit", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "tc-oneshot-" });
+  try {
+    const vrfs = Array.from({ length: 300 }, (_, i) => `/ vrf v${i}`).join("\n");
+    Deno.writeTextFileSync(`${dir}/vrfs.txt`, vrfs + "\n");
+    // Far more than a pipe holds (64 KiB) before the commit, so writing meets a closed pipe.
+    const shows = Array.from({ length: 20 }, () => ["-c", "show config"]).flat();
+    const args = [
+      ...tandemCommand(),
+      "cli",
+      "--state-dir",
+      dir,
+      "-f",
+      `${dir}/vrfs.txt`,
+      "-c",
+      "/",
+      ...shows,
+    ];
+    const quoted = [...args, "-c", "/ system hostname piped", "-c", "commit"]
+      .map((a) => `'${a}'`).join(" ");
+    const out = await new Deno.Command("bash", {
+      args: ["-c", `${quoted} 2>"${dir}/err" | head -n 1; echo "status \${PIPESTATUS[0]}"`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assertEquals(text, "config\nstatus 0\n");
+    assertEquals(Deno.readTextFileSync(`${dir}/err`), "", "no EPIPE trace");
+    const r = await cli(dir, ["-c", "show config system"]);
+    assert(r.stdout.includes("hostname piped"), `the commit after the lost output: ${r.stdout}`);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

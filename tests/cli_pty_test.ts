@@ -10,8 +10,7 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { haveProgram, run } from "./netns.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+import { tandemCommand } from "../lab/tandem_node.ts";
 
 class Tmux {
   readonly socket = `tc-${Deno.pid}-${Math.floor(performance.now())}`;
@@ -77,7 +76,7 @@ Deno.test({
     const t = new Tmux();
     try {
       await t.start(
-        `${Deno.execPath()} run -A --quiet --cached-only ${MAIN} cli --state-dir ${dir}`,
+        `${tandemCommand().join(" ")} cli --state-dir ${dir}`,
       );
       await t.waitLast((l) => l === "tandem running config#", "the first prompt");
 

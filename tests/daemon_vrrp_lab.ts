@@ -16,6 +16,7 @@
 import { run, waitFor } from "../lab/command.ts";
 import { LabProcess } from "../lab/lab_process.ts";
 import { NetnsLab } from "../lab/netns_lab.ts";
+import { DAEMON_DENO_FLAGS, tandemCommand } from "../lab/tandem_node.ts";
 import type { HaGroupShow } from "../ha/show.ts";
 import type { VrrpInstanceShow } from "../vrrp/show.ts";
 import type { VrrpRuntimeShow } from "../vrrp/runtime_show.ts";
@@ -24,7 +25,6 @@ import { SLOW_MS } from "./vrrp_lab.ts";
 
 export { SLOW_MS };
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
 /** The reference's ha1 (`node` 1) or ha2 (2) VRRP and HA configuration, as CLI lines. */
 export function haConfig(node: 1 | 2, opts: { priority?: number } = {}): string {
@@ -76,13 +76,7 @@ export class DaemonNode {
       cmd: [
         "nsenter",
         `--net=/run/netns/${this.ns}`,
-        Deno.execPath(),
-        "run",
-        "-A",
-        "--quiet",
-        "--cached-only",
-        ...(opts.denoFlags ?? ["--v8-flags=--no-lazy"]),
-        MAIN,
+        ...tandemCommand(opts.denoFlags ?? DAEMON_DENO_FLAGS),
         "daemon",
         "--socket",
         this.socket,

@@ -122,3 +122,40 @@ for (const profile of ["ref-noesn", "gcm"] as SwanProfileName[]) {
     );
   }
 }
+
+rootTest(
+  "gateway vs strongSwan: traffic starts the VPN, and after a CHILD SA flush brings it back on the same IKE SA",
+  async () => {
+    await using lab = new NetnsLab("te");
+    const pair = await peerUp(lab, { profile: "gcm" });
+    const p = pair.params;
+    const gw = await GatewayNode.start(lab, pair.gwA, "tandem", {
+      ...pairGatewayConfig(p, "a", "gcm", { initiate: false }),
+      initiateOnAcquire: true,
+    });
+    const pings = () => ping(pair.hostA, p.b.hostAddr, { count: 10, intervalSeconds: 0.2 });
+    const first = await pings();
+    assert(first.received >= 5, `pings once the VPN is up: ${JSON.stringify(first)}`);
+    const l0 = await gw.until(installed, "the SAs started by traffic");
+    const spiI = l0.ike[0]!.spiI;
+    const old = l0.child[0]!;
+
+    assert((await gw.call("terminate-child", { spi: old.spiIn })).ok, "CHILD SA flushed");
+    const bare = (s: IkeSa[]) => s.length === 1 && s[0]!.childSas.length === 0;
+    await pair.b.waitForSas(bare, { what: "strongSwan told of the CHILD SA's delete" });
+    await gw.until((l) => l.child.length === 0, "no CHILD SA left at Tandem");
+
+    const again = await pings();
+    assert(again.received >= 5, `pings once the CHILD SA is back: ${JSON.stringify(again)}`);
+    const l1 = await gw.until(installed, "the CHILD SA brought back by traffic");
+    assertEquals(l1.ike.map((s) => s.spiI), [spiI], "the same IKE SA");
+    const now = l1.child.find((c) => c.state === "installed")!;
+    assert(now.spiIn !== old.spiIn, "a new CHILD SA");
+    const swan = await pair.b.listSas();
+    assertEquals(swan.length, 1, "strongSwan has one IKE SA");
+    assertEquals(swan[0]!.initiatorSpi.replace(/^0+/, ""), spiI.replace(/^0+/, ""));
+    const sc = swan[0]!.childSas.filter((c) => c.state === "INSTALLED");
+    assertEquals(sc.map((c) => [c.spiIn, c.spiOut]), [[now.spiOut, now.spiIn]]);
+  },
+  NEEDS,
+);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { concatBytes } from "../../crypto/bytes.ts";
 import { NotifyType } from "../constants.ts";
 import type { DecodeError, DecodeErrorCode, ErrorNotify, Result } from "./types.ts";
 
@@ -67,16 +68,9 @@ export function put32(b: Uint8Array, o: number, v: number): void {
   b[o + 3] = v & 0xff;
 }
 
+/** The concatenation of `parts` in a new array. */
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(...parts);
 }
 
 /** Thrown by encoders given a value that cannot go on the wire (a programmer error). */

@@ -73,6 +73,11 @@ export class ChildCreate implements IkeTask {
     private readonly opts: ChildCreateOptions,
   ) {}
 
+  /** The CHILD configuration a fresh (not rekeying) initiator task negotiates. */
+  get creates(): string | undefined {
+    return this.opts.rekey ? undefined : this.opts.config?.name;
+  }
+
   exchange(): number {
     return this.opts.inAuth ? ExchangeType.IKE_AUTH : ExchangeType.CREATE_CHILD_SA;
   }
