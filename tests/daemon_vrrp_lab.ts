@@ -25,7 +25,6 @@ import { SLOW_MS } from "./vrrp_lab.ts";
 
 export { SLOW_MS };
 
-
 /** The reference's ha1 (`node` 1) or ha2 (2) VRRP and HA configuration, as CLI lines. */
 export function haConfig(node: 1 | 2, opts: { priority?: number } = {}): string {
   const prio = opts.priority === undefined ? "" : ` priority ${opts.priority}`;
