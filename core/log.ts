@@ -180,11 +180,38 @@ export function formatRecord(r: LogRecord): string {
   return `${t} ${r.subsystem.padEnd(4)} ${lvl}${r.message}`;
 }
 
-/** A sink writing one line per record to stderr. */
-export function stderrSink(): LogSink {
+/**
+ * A sink writing one line per record to stderr. Lines logged by one task
+ * (say, the IKE exchanges of one batch of datagrams) leave in one write at
+ * its end; warnings and errors, the process exiting (`unload`) and an
+ * uncaught error (`error`) write what is pending at once, so nothing is
+ * lost before a crash or an exit.
+ */
+export function stderrSink(out: { writeSync(p: Uint8Array): number } = Deno.stderr): LogSink {
   const enc = new TextEncoder();
+  let pending = "";
+  let queued = false;
+  const flush = () => {
+    queued = false;
+    if (pending === "") return;
+    let buf = enc.encode(pending);
+    pending = "";
+    try {
+      while (buf.length > 0) buf = buf.subarray(out.writeSync(buf));
+    } catch {
+      // stderr gone (closed, broken pipe): nothing sensible left to do with a log line.
+    }
+  };
+  globalThis.addEventListener("unload", flush);
+  globalThis.addEventListener("error", flush);
+  globalThis.addEventListener("unhandledrejection", flush);
   return (r) => {
-    Deno.stderr.writeSync(enc.encode(formatRecord(r) + "\n"));
+    pending += formatRecord(r) + "\n";
+    if (r.level === "error" || r.level === "warn") flush();
+    else if (!queued) {
+      queued = true;
+      queueMicrotask(flush);
+    }
   };
 }
 
