@@ -12,6 +12,15 @@ import type { IkeSuite } from "./keys.ts";
 import { createSkProtection } from "./message/sk.ts";
 import type { ChosenAlgorithms } from "./proposal.ts";
 
+/**
+ * SK protection takes the fastest provider installed: OpenSSL when the
+ * gateway installed it (`gateway/openssl.ts`), else node:crypto where it
+ * is faster, else pure; all are cross-tested byte for byte against pure.
+ * A pure AES-GCM key pays for its GHASH tables up front, which an IKE SA
+ * that protects a handful of messages never earns back.
+ */
+const FASTEST = { provider: "openssl" } as const;
+
 /** Suites by `enc/integ/prf`: every SA of a proposal shares one (the objects are stateless). */
 const ikeSuites = new Map<string, IkeSuite>();
 
@@ -20,9 +29,9 @@ export function ikeSuite(c: ChosenAlgorithms): IkeSuite {
   const key = `${c.enc}/${c.integ}/${c.prf}`;
   const known = ikeSuites.get(key);
   if (known) return known;
-  const enc = encryptionByName(c.enc);
+  const enc = encryptionByName(c.enc, FASTEST);
   const prf = c.prf ? prfByName(c.prf) : undefined;
-  const integ = c.integ ? integrityByName(c.integ) : undefined;
+  const integ = c.integ ? integrityByName(c.integ, FASTEST) : undefined;
   if (!enc || !prf || (c.integ && !integ)) {
     throw new Error(`Cannot build IKE suite for ${c.enc}/${c.integ}/${c.prf}: unknown algorithm`);
   }
