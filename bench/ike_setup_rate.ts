@@ -40,7 +40,10 @@
  * from /proc around the run. Every measurement builds a fresh lab; the
  * two responders alternate within a round. Medians over the rounds.
  *
- * `sudo $DENO run -A bench/ike_setup_rate.ts [--n 200] [--warmup 400] [--rounds 3] [--profiles ref-noesn,gcm] [--quick]`
+ * `sudo $DENO run -A bench/ike_setup_rate.ts [--n 200] [--warmup 400] [--rounds 3] [--profiles ref-noesn,gcm] [--quick] [--profile]`
+ * (`--profile`: a V8 CPU profile of the Tandem responder during the
+ * burst, by file and by function, on stderr; the profiler's own session
+ * shows as `ext:deno_node/inspector.js`).
  *
  * @module
  */
@@ -150,6 +153,7 @@ async function measure(
   let pid: number;
   let installed: () => Promise<number>;
   let warnings = () => Promise.resolve(0);
+  let tandemGw: GatewayNode | undefined;
   if (responder === "strongswan") {
     const a = await StrongSwanPeer.start(lab, { ...CHARON, name: "gwa", ns: gwA });
     await a.load({
@@ -198,6 +202,7 @@ async function measure(
       }],
     }, { denoArgs: [...DAEMON_DENO_FLAGS] });
     pid = gw.pid;
+    tandemGw = gw;
     installed = async () => {
       const sas = (await gw.call("sas")).sas as { direction: string }[];
       return sas.filter((s) => s.direction === "in").length;
@@ -244,11 +249,21 @@ async function measure(
     await upTo(/CHILD_SA wc\d+\{\d+\} established/, warmup, 0);
   }
   const mark = (await b.logLines()).length;
+  const profiling = tandemGw !== undefined && Deno.args.includes("--profile");
+  if (profiling) await tandemGw!.call("profile", { start: true });
   const cpu0 = [cpuSeconds(pid), cpuSeconds(b.pid), cpuTimes(pid)[1]];
   await b.load({ connections: [...warm, ...measured], secrets });
   const done = /CHILD_SA c\d+\{\d+\} established/;
   await upTo(done, n, mark);
   const cpu1 = [cpuSeconds(pid), cpuSeconds(b.pid), cpuTimes(pid)[1]];
+  if (profiling) {
+    const prof = await tandemGw!.call("profile", { start: false });
+    console.error(
+      `--- ${profile}: Tandem responder self time (ms) by file\n${
+        (prof.files as string[]).join("\n")
+      }\n--- by function\n${(prof.functions as string[]).join("\n")}`,
+    );
+  }
   const lines = (await b.logLines()).slice(mark);
   if (Deno.env.get("RATE_LOG")) Deno.writeTextFileSync(Deno.env.get("RATE_LOG")!, lines.join("\n"));
   const first = lines.find((l) => /initiating IKE_SA r\d+/.test(l));

@@ -183,9 +183,9 @@ export function formatRecord(r: LogRecord): string {
 /**
  * A sink writing one line per record to stderr. Lines logged by one task
  * (say, the IKE exchanges of one batch of datagrams) leave in one write at
- * its end; warnings and errors, the process exiting (`unload`) and an
- * uncaught error (`error`) write what is pending at once, so nothing is
- * lost before a crash or an exit.
+ * its end; a warning or an error, the process exiting (`unload`), an
+ * uncaught error or an unhandled rejection write what is pending at once,
+ * so nothing is lost before a crash or an exit.
  */
 export function stderrSink(out: { writeSync(p: Uint8Array): number } = Deno.stderr): LogSink {
   const enc = new TextEncoder();

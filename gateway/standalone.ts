@@ -14,7 +14,10 @@
  *   `rekey {uid} | {spi}`, `flush`, `list` (IKE and CHILD SAs with
  *   counters), `sas` (ESP SAs), `counters`, `set-seq {spi, direction,
  *   value}` (the HA hooks: outbound sequence number / inbound window top),
- *   `log {limit?}`, `quit`. stdin reaching its end changes nothing.
+ *   `log {limit?}`, `profile {start}` (a V8 CPU profile of this process:
+ *   `start: true` begins, `start: false` ends it and replies with self
+ *   time by function and by file), `quit`. stdin reaching its end changes
+ *   nothing.
  * - stderr: the log (`logLevel`, default `control`).
  * - SIGTERM/SIGINT or `quit`: clean shutdown (IKE Deletes sent, sockets
  *   and TUNs closed), exit 0.
@@ -22,6 +25,7 @@
  * @module
  */
 import { formatIp, type IpAddress } from "../core/ip.ts";
+import { CpuProfiler } from "../lab/cpu_profile.ts";
 import { LogHub, stderrSink } from "../core/log.ts";
 import { formatChosen } from "../ike/proposal.ts";
 import { spiHex } from "../ike/spi.ts";
@@ -212,6 +216,13 @@ function logLines(limit: number): string[] {
   );
 }
 
+const profiler = new CpuProfiler();
+async function profile(start: boolean): Promise<Record<string, unknown>> {
+  if (!start) return { ...await profiler.stop() };
+  await profiler.start();
+  return { ok: true };
+}
+
 async function commands(gw: VrfGateway, stop: () => Promise<void>): Promise<void> {
   const dec = new TextDecoder();
   let buf = "";
@@ -235,7 +246,8 @@ async function commands(gw: VrfGateway, stop: () => Promise<void>): Promise<void
         return;
       }
       try {
-        out({ reply: c.cmd, id: c.id ?? null, ...run(gw, c) });
+        const reply = c.cmd === "profile" ? await profile(c.start === true) : run(gw, c);
+        out({ reply: c.cmd, id: c.id ?? null, ...reply });
       } catch (e) {
         out({ reply: c.cmd, id: c.id ?? null, error: (e as Error).message });
       }

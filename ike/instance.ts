@@ -73,7 +73,6 @@ function sameButChildren(a: VpnConfig, b: VpnConfig): boolean {
   return JSON.stringify({ ...a, children: [] }) === JSON.stringify({ ...b, children: [] });
 }
 
-/** Which SAs an operation applies to. */
 /**
  * What an acquire did: started the VPN, asked for the CHILD SA on the
  * established IKE SA, nothing because it is pending, or nothing because
@@ -81,6 +80,7 @@ function sameButChildren(a: VpnConfig, b: VpnConfig): boolean {
  */
 export type AcquireOutcome = "initiated" | "child-requested" | "pending" | "unknown";
 
+/** Which SAs an operation applies to. */
 export type SaFilter = { readonly vpn?: string; readonly uid?: number; readonly unknown?: boolean };
 
 const engines = new WeakMap<IkeInstance, Engine>();

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { Session } from "node:inspector";
+import { CpuProfiler } from "../lab/cpu_profile.ts";
 import { systemClock } from "../core/clock.ts";
 import { formatIp, type IpAddress, parseIp, parsePrefix } from "../core/ip.ts";
 import { type Level, LogHub } from "../core/log.ts";
@@ -168,58 +168,13 @@ if (cfg.events) {
   for (const name of names) ike.events.on(name, (data) => out({ event: name, data }, true));
 }
 
-/** A V8 CPU profile of this process, summed by function and by file (self time, ms). */
-const inspector = new Session();
-const post = <T>(method: string) =>
-  new Promise<T>((ok, fail) =>
-    inspector.post(method, {}, (e: Error | null, r: unknown) => (e ? fail(e) : ok(r as T)))
-  );
-interface CpuProfile {
-  nodes: {
-    id: number;
-    callFrame: { functionName: string; url: string; lineNumber: number };
-    children?: number[];
-  }[];
-  samples: number[];
-  timeDeltas: number[];
-}
+const profiler = new CpuProfiler();
 async function profile(start: boolean): Promise<Record<string, unknown>> {
   if (start) {
-    inspector.connect();
-    await post("Profiler.enable");
-    await post("Profiler.start");
+    await profiler.start();
     return { ok: true };
   }
-  const { profile: p } = await post<{ profile: CpuProfile }>("Profiler.stop");
-  inspector.disconnect();
-  const byNode = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const fns = new Map<string, number>();
-  const files = new Map<string, number>();
-  const name = (id: number) => {
-    const f = byNode.get(id)!;
-    const file = f.url.replace(/^.*\/(ike|crypto|core|tests|kernel|npm)\//, "$1/");
-    return {
-      file,
-      fn: `${f.functionName || "(anonymous)"} ${file || "(native)"}:${f.lineNumber + 1}`,
-    };
-  };
-  p.samples.forEach((id, i) => {
-    const ms = (p.timeDeltas[i] ?? 0) / 1000;
-    let { file, fn } = name(id);
-    // Native frames (builtins, FFI) are charged to the nearest script caller.
-    for (let up = parent.get(id); file === "" && up !== undefined; up = parent.get(up)) {
-      const u = name(up);
-      if (u.file !== "") [file, fn] = [u.file, `${u.fn} [native]`];
-    }
-    file ||= "(native)";
-    fns.set(fn, (fns.get(fn) ?? 0) + ms);
-    files.set(file, (files.get(file) ?? 0) + ms);
-  });
-  const top = (m: Map<string, number>, n: number) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${v.toFixed(1)} ${k}`);
-  return { functions: top(fns, 40), files: top(files, 25) };
+  return { ...await profiler.stop() };
 }
 
 type Records = { ike: IkeSaRecord; children: ChildSaRecord[] }[];
