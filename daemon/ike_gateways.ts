@@ -11,7 +11,8 @@
  * it is committed (and so at every daemon start), `keying-tries` governing
  * the retries of that attempt; its policy-based security-policies are also
  * trapped, so that the first packet of their traffic starts the VPN again
- * after it failed or was flushed. A VPN without `remote-address` only
+ * after it failed or was flushed, or, while its IKE SA lives, negotiates a
+ * flushed CHILD SA with CREATE_CHILD_SA. A VPN without `remote-address` only
  * answers. The responder side always accepts a peer that authenticates
  * against one of the VRF's VPNs.
  *
