@@ -11,7 +11,7 @@
  *   Tandem answers; a security-policy committed live comes up on the same
  *   IKE SA without disturbing the existing CHILD SA, and carries traffic;
  *   `flush ike child-sa` removes the CHILD SAs at both ends and keeps the
- *   IKE SA.
+ *   IKE SA; traffic of a flushed policy brings its CHILD SA back on it.
  * - kill -9 while the IKE applier runs a live commit: the restart loads the
  *   old or the new configuration whole, the tunnel matches it, and the SA
  *   the killed daemon left at strongSwan is replaced (INITIAL_CONTACT).
@@ -120,7 +120,7 @@ rootTest(
 );
 
 rootTest(
-  "ike e2e: flush at both ends, strongSwan initiates, a security-policy committed live, flush child-sa",
+  "ike e2e: flush at both ends, strongSwan initiates, a security-policy committed live, flush child-sa, traffic brings it back",
   async () => {
     await using lab = new NetnsLab("td");
     const ref = await refLab(lab);
@@ -172,6 +172,22 @@ rootTest(
     await ref.swan.waitForSas(swanUpWith(0), { what: "strongSwan's CHILD SAs deleted" });
     ours = await untilView(ha1, upWith(0), "no CHILD SA on ha1");
     assertEquals(ours.child, []);
+
+    // Traffic of a flushed policy brings its CHILD SA back on the same IKE SA (CREATE_CHILD_SA
+    // from Tandem, the IKE SA's responder): the first packets raise the acquire.
+    const r = await ping(ref.topo.ns("lan1"), DEMO.lan2Host, {
+      count: 10,
+      intervalSeconds: 0.2,
+      source: DEMO.lan1Host,
+    });
+    assert(r.received >= 5, `pings once the CHILD SA is back: ${JSON.stringify(r)}`);
+    ours = await untilView(ha1, upWith(1), "the CHILD SA brought back by traffic");
+    swan = await ref.swan.waitForSas(swanUpWith(1));
+    assertEquals(ours.ike.map((s) => s.spiI), [swan[0]!.initiatorSpi], "still the same IKE SA");
+    const back = ours.child[0]!;
+    assertEquals(back.name, "site-to-secgw-site");
+    assert(back.spiIn !== first.spiIn, "a new CHILD SA");
+    assert(mirrorOf(back, swan), "as strongSwan sees it");
   },
   NEEDS_SWAN,
 );
