@@ -8,25 +8,23 @@
  * ping -6 between the LAN hosts gets every reply both ways, `swanctl
  * --list-sas` shows Tandem's CHILD SPIs crosswise and packet and byte
  * counters that match Tandem's, the largest packets the TUN MTUs allow
- * arrive whole, TCP (iperf3) passes both ways with no ICV or sequence-number failure, and a SIGTERM deletes
- * the SAs at the peer and removes the IPv6 route into the tunnel.
+ * arrive whole, TCP (iperf3) passes both ways with no ICV or
+ * sequence-number failure, and a SIGTERM deletes the SAs at the peer and
+ * removes the IPv6 route into the tunnel. Shared steps:
+ * `gateway_strongswan_checks.ts`.
  */
 import { assert, assertEquals } from "./assert.ts";
 import { NetnsLab, rootTest, run } from "./netns.ts";
 import { peerUp, SWAN_PAIR_V6, type SwanProfileName } from "../lab/swan_pair.ts";
-import { iperf3Client, iperf3Server, ping } from "../lab/traffic.ts";
-import type { IkeSa } from "../lab/swanctl_output.ts";
-import { GatewayNode, type Listing, pairGatewayConfig } from "./gateway_node.ts";
-
-const NEEDS = {
-  programs: ["swanctl", "charon", "iperf3", "ping"],
-  programPaths: ["/usr/lib/ipsec", "/usr/libexec/ipsec"],
-};
-const ICV_FAILURE = "ESP decryption or ICV verification failed";
-
-const installed = (l: Listing) =>
-  l.ike.length === 1 && l.ike[0]!.state === "established" &&
-  l.child.filter((c) => c.state === "installed").length === 1;
+import { ping } from "../lab/traffic.ts";
+import {
+  assertCleanRunAndStop,
+  assertPingsCounted,
+  assertTcpBothWays,
+  listChild,
+  NEEDS,
+  tunnelUp,
+} from "./gateway_strongswan_checks.ts";
 
 const cases = (["ref-noesn", "gcm"] as SwanProfileName[]).flatMap((profile) =>
   (["tandem", "strongswan"] as const).map((initiator) => ({ profile, initiator }))
@@ -40,45 +38,16 @@ for (const { profile, initiator } of cases) {
       const pair = await peerUp(lab, { profile, ...SWAN_PAIR_V6 });
       const p = pair.params;
       assertEquals([p.a.ts, p.b.ts], ["fd01::/64", "fd02::/64"], "IPv6 selectors");
-      const gw = await GatewayNode.start(
-        lab,
-        pair.gwA,
-        "tandem",
-        pairGatewayConfig(p, "a", profile, { initiate: initiator === "tandem" }),
-      );
-      if (initiator === "strongswan") await pair.b.initiate({ child: p.child });
-      let ours = await gw.until(installed, "Tandem's IKE and CHILD SA");
-      const swanUp = (s: IkeSa[]) =>
-        s.length === 1 && s[0]!.childSas.some((c) => c.state === "INSTALLED");
-      let swan = await pair.b.waitForSas(swanUp);
-      const c0 = ours.child.find((c) => c.state === "installed")!;
-      const s0 = swan[0]!.childSas.find((c) => c.state === "INSTALLED")!;
-      assertEquals([c0.spiIn, c0.spiOut], [s0.spiOut, s0.spiIn], "CHILD SPIs crosswise");
-      assertEquals([c0.encap, s0.encap], [true, true], "UDP-encapsulated (strongSwan fakes a NAT)");
-      assertEquals(ours.ike[0]!.initiator, initiator === "tandem");
+      const { gw, child, swanIke } = await tunnelUp(lab, pair, profile, initiator);
+      const s0 = child.swan;
       assertEquals(
-        [swan[0]!.localHost, swan[0]!.remoteHost],
+        [swanIke.localHost, swanIke.remoteHost],
         [p.b.wan, p.a.wan],
         "the IKE SA runs between the IPv6 WAN addresses",
       );
       assertEquals([s0.localTs, s0.remoteTs], [[p.b.ts], [p.a.ts]], "strongSwan's IPv6 selectors");
 
-      // Pings: nothing is lost, so the packet counters must match exactly.
-      for (const [from, to] of [[pair.hostA, p.b.hostAddr], [pair.hostB, p.a.hostAddr]]) {
-        const r = await ping(from!, to!, { count: 5, intervalSeconds: 0.05 });
-        assertEquals(r.received, 5, `ping ${to}: ${JSON.stringify(r)}`);
-      }
-      ours = await gw.list();
-      swan = await pair.b.listSas();
-      const c1 = ours.child.find((c) => c.spiIn === c0.spiIn)!;
-      const s1 = swan[0]!.childSas.find((c) => c.spiIn === s0.spiIn)!;
-      assertEquals(
-        [c1.packetsOut, c1.packetsIn],
-        [s1.packetsIn, s1.packetsOut],
-        "Tandem's out/in = strongSwan's in/out",
-      );
-      assertEquals(c1.packetsOut, 10, "5 requests and 5 replies each way");
-      assertEquals([c1.bytesOut, c1.bytesIn], [s1.bytesIn, s1.bytesOut], "inner bytes agree");
+      const { ours: c1, swan: s1 } = await assertPingsCounted(pair, gw, child);
       // 5 echo requests and 5 replies each way, 40-byte IPv6 header + 8 + 56 bytes each.
       assertEquals(c1.bytesOut, 10 * 104, "inner IPv6 packets counted whole");
 
@@ -97,11 +66,9 @@ for (const { profile, initiator } of cases) {
         );
       const [mtuA, mtuB] = [await mtu(pair.gwA), await mtu(pair.gwB)];
       assert(mtuA > 1300 && mtuB > 1300, `TUN MTUs ${mtuA} ${mtuB}`);
-      const swanIn = async () =>
-        (await pair.b.listSas())[0]!.childSas.find((c) => c.spiIn === s0.spiIn)!;
-      const before = await swanIn();
+      const before = (await listChild(pair, gw, child)).swan;
       await ping(pair.hostA, p.b.hostAddr, { count: 3, intervalSeconds: 0.05, size: mtuA - 48 });
-      const after = await swanIn();
+      const after = (await listChild(pair, gw, child)).swan;
       assertEquals(
         [after.packetsIn - before.packetsIn, after.bytesIn - before.bytesIn],
         [3, 3 * mtuA],
@@ -114,40 +81,8 @@ for (const { profile, initiator } of cases) {
       });
       assertEquals(big.received, 3, `${mtuB}-byte pings from strongSwan's side`);
 
-      for (
-        const [from, toNs, to, port] of [
-          [pair.hostA, pair.hostB, p.b.hostAddr, 5201],
-          [pair.hostB, pair.hostA, p.a.hostAddr, 5202],
-        ] as const
-      ) {
-        const server = await iperf3Server(lab, toNs, { port, name: `iperf3-${port}` });
-        const r = await iperf3Client(from, to, { seconds: 2, port });
-        await server.process.status;
-        assert(r.receivedMbps > 1, `TCP to ${to}: ${r.receivedMbps} Mbit/s`);
-      }
-      ours = await gw.list();
-      swan = await pair.b.listSas();
-      const c3 = ours.child.find((c) => c.spiIn === c0.spiIn)!;
-      const s3 = swan[0]!.childSas.find((c) => c.spiIn === s0.spiIn)!;
-      assert(c3.packetsOut > c1.packetsOut + 1000 && c3.packetsIn > c1.packetsIn + 1000);
-      assert(s3.packetsIn <= c3.packetsOut, "strongSwan accepted no more than Tandem sent");
-      assert(c3.packetsIn <= s3.packetsOut, "Tandem accepted no more than strongSwan sent");
-
-      assertEquals(await pair.b.replayDrops(), 0, "no sequence-number failures at strongSwan");
-      const icv = (await pair.b.logLines()).filter((l) => l.includes(ICV_FAILURE)).length;
-      assertEquals(icv, 0, "no ICV failures at strongSwan");
-      const counters = (await gw.call("counters")).counters as {
-        esp: { drops: Record<string, number> };
-      };
-      assertEquals(counters.esp.drops, {}, "nothing dropped by Tandem");
-
-      // SIGTERM: Tandem deletes its IKE SA at strongSwan, and its TUN and route go away.
-      assertEquals((await gw.stop()).code, 0);
-      await pair.b.waitForSas((s) => s.length === 0, { what: "the IKE SA deleted by Tandem" });
-      const link = await run(["ip", "-n", pair.gwA, "link", "show", "ipsec0"], false);
-      assert(link.code !== 0, "the policy TUN is gone");
-      const route = await run(["ip", "-6", "-n", pair.gwA, "route", "show", p.b.ts], false);
-      assertEquals(route.stdout.trim(), "", "the route into the tunnel is gone");
+      await assertTcpBothWays(lab, pair, gw, { ours: c1, swan: s1 });
+      await assertCleanRunAndStop(pair, gw);
     },
     NEEDS,
   );
