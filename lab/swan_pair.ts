@@ -14,7 +14,8 @@
  * in {@linkcode SwanPairLab.params}. Gateways forward, have rp_filter off
  * (decrypted packets re-enter through charon's TUN device) and IPv6 off
  * (else the TUN device's router solicitations go to charon and skew its
- * counters). Addresses, IDs, PSK, TS and profile are parameters.
+ * counters) unless the addresses are IPv6. Addresses, IDs, PSK, TS and
+ * profile are parameters; {@linkcode SWAN_PAIR_V6} is an all-IPv6 pair.
  *
  * @module
  */
@@ -46,7 +47,7 @@ export type SwanProfileName = keyof typeof SWAN_PROFILES;
 /** Knobs of the pair; every one has a default. */
 export interface SwanPairParams {
   profile?: SwanProfileName | SwanProfile;
-  /** WAN addresses (each a /32 with an on-link route to the other). */
+  /** WAN addresses (each a /32 or /128 with an on-link route to the other). */
   aWan?: string;
   bWan?: string;
   /** Gateway LAN addresses with prefix length. */
@@ -151,25 +152,67 @@ export function resolvePair(p: SwanPairParams = {}): SwanPairResolved {
   };
 }
 
-/** The four-namespace topology of the pair. */
+/**
+ * IPv6 settings of a namespace of a pair with any IPv6 address: on, with
+ * no DAD (addresses usable at once) and no router solicitations.
+ */
+const IPV6_QUIET: Record<string, number> = {
+  "net.ipv6.conf.all.accept_dad": 0,
+  "net.ipv6.conf.default.accept_dad": 0,
+  "net.ipv6.conf.all.router_solicitations": 0,
+  "net.ipv6.conf.default.router_solicitations": 0,
+};
+
+/**
+ * Applied by {@linkcode pairUp} and {@linkcode peerUp} (not part of the
+ * spec) to the gateways of an IPv6 pair once their links exist, for the
+ * TUN devices made later (Tandem's, charon's): no link-local address and
+ * no router role, so they join no group they would report (MLD) into the
+ * tunnel. The links keep their link-local addresses: a forwarding gateway
+ * sends neighbor solicitations only from one.
+ */
+const IPV6_SILENT_TUN: Record<string, number> = {
+  "net.ipv6.conf.default.addr_gen_mode": 1,
+  "net.ipv6.conf.default.forwarding": 0,
+};
+
+/** Whether any address of the pair is IPv6. */
+export function pairIsV6(r: SwanPairResolved): boolean {
+  return [r.a, r.b].some((s) => [s.wan, s.lan, s.hostAddr].some((a) => a.includes(":")));
+}
+
+/**
+ * The four-namespace topology of the pair. IPv4 only unless an address is
+ * IPv6; then IPv6 is on (see {@linkcode IPV6_QUIET}) and the gateways
+ * forward it too ({@linkcode pairIsV6}).
+ */
 export function swanPairTopology(r: SwanPairResolved): TopologySpec {
-  const gw = { forwarding: true, ipv6: false, rpFilter: false };
+  const v6 = pairIsV6(r);
+  const gw = v6
+    ? {
+      forwarding: true,
+      rpFilter: false,
+      sysctls: { ...IPV6_QUIET, "net.ipv6.conf.all.forwarding": 1 },
+    }
+    : { forwarding: true, ipv6: false, rpFilter: false };
+  const host = v6 ? { sysctls: IPV6_QUIET } : { ipv6: false };
   const len = (s: SwanSide) => s.lan.slice(s.lan.indexOf("/"));
+  const wan = (s: SwanSide) => `${s.wan}/${s.wan.includes(":") ? 128 : 32}`;
   return {
     namespaces: [
       { name: r.a.gw, ...gw },
       { name: r.b.gw, ...gw },
-      { name: r.a.host, ipv6: false },
-      { name: r.b.host, ipv6: false },
+      { name: r.a.host, ...host },
+      { name: r.b.host, ...host },
     ],
     links: [
-      { a: [r.a.gw, "wan", `${r.a.wan}/32`], b: [r.b.gw, "wan", `${r.b.wan}/32`] },
+      { a: [r.a.gw, "wan", wan(r.a)], b: [r.b.gw, "wan", wan(r.b)] },
       { a: [r.a.gw, "lan", r.a.lan], b: [r.a.host, "eth0", `${r.a.hostAddr}${len(r.a)}`] },
       { a: [r.b.gw, "lan", r.b.lan], b: [r.b.host, "eth0", `${r.b.hostAddr}${len(r.b)}`] },
     ],
     routes: [
-      { ns: r.a.gw, to: `${r.b.wan}/32`, dev: "wan" },
-      { ns: r.b.gw, to: `${r.a.wan}/32`, dev: "wan" },
+      { ns: r.a.gw, to: wan(r.b), dev: "wan" },
+      { ns: r.b.gw, to: wan(r.a), dev: "wan" },
       { ns: r.a.host, to: "default", via: r.a.lan.slice(0, r.a.lan.indexOf("/")) },
       { ns: r.b.host, to: "default", via: r.b.lan.slice(0, r.b.lan.indexOf("/")) },
     ],
@@ -200,6 +243,16 @@ export function swanSideConfig(r: SwanPairResolved, side: "a" | "b"): SwanctlCon
   };
 }
 
+/** Addresses of an all-IPv6 pair (WAN from 2001:db8::/32, LANs fd01::/64 and fd02::/64). */
+export const SWAN_PAIR_V6 = {
+  aWan: "2001:db8:225::1",
+  bWan: "2001:db8:200::1",
+  aLan: "fd01::1/64",
+  bLan: "fd02::1/64",
+  aHost: "fd01::10",
+  bHost: "fd02::10",
+} as const satisfies SwanPairParams;
+
 /** A built pair: namespaces by role, the charons that run, the parameters. */
 export interface SwanPairLab {
   topology: Topology;
@@ -217,6 +270,9 @@ export interface SwanPairLab {
 async function build(lab: NetnsLab, params: SwanPairParams, withA: boolean): Promise<SwanPairLab> {
   const r = resolvePair(params);
   const topology = await buildTopology(lab, swanPairTopology(r));
+  if (pairIsV6(r)) {
+    for (const s of [r.a, r.b]) await lab.sysctl(topology.ns(s.gw), IPV6_SILENT_TUN);
+  }
   const start = async (s: SwanSide, which: "a" | "b") => {
     const peer = await StrongSwanPeer.start(lab, {
       ...r.charon,
