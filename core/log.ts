@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { writeAll } from "./stdio.ts";
 
 export const SUBSYSTEMS = [
   "dmn",
@@ -188,18 +189,17 @@ export function formatRecord(r: LogRecord): string {
  * so nothing is lost before a crash or an exit.
  */
 export function stderrSink(out: { writeSync(p: Uint8Array): number } = Deno.stderr): LogSink {
-  const enc = new TextEncoder();
   let pending = "";
   let queued = false;
   const flush = () => {
     queued = false;
     if (pending === "") return;
-    let buf = enc.encode(pending);
+    const text = pending;
     pending = "";
     try {
-      while (buf.length > 0) buf = buf.subarray(out.writeSync(buf));
+      writeAll(out, text);
     } catch {
-      // stderr gone (closed, broken pipe): nothing sensible left to do with a log line.
+      // stderr unusable (closed, not writable): nothing sensible left to do with a log line.
     }
   };
   globalThis.addEventListener("unload", flush);
