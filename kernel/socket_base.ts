@@ -228,8 +228,7 @@ export class IpSocket {
     const sa = new Uint8Array(SOCKADDR_MAX);
     const len = encodeSockaddr(ip, port, sa, 0, scopeId);
     if (libc().bind(this.fd, sa, len) < 0) {
-      const host = ip.family === 6 && port ? `[${formatIp(ip)}]` : formatIp(ip);
-      const where = `${host}${port ? `:${port}` : ""}`;
+      const where = endpointText(ip, port);
       // A UDP socket's label already names its address: say it once.
       const what = this.label.endsWith(` ${where}`)
         ? `bind ${this.label}`
@@ -332,6 +331,12 @@ export class IpSocket {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/** `addr:port` (`[addr]:port` for IPv6), or the bare address without a port. */
+export function endpointText(ip: IpAddress, port = 0): string {
+  if (!port) return formatIp(ip);
+  return `${ip.family === 6 ? `[${formatIp(ip)}]` : formatIp(ip)}:${port}`;
 }
 
 /** `SO_BINDTODEVICE` on any socket fd (also one Deno owns); "" unbinds. */

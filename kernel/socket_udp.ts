@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { formatIp, type IpAddress, parseIp } from "../core/ip.ts";
+import { type IpAddress, parseIp } from "../core/ip.ts";
 import { closeQuietly } from "./libc.ts";
 import {
   IPPROTO_IPV6,
@@ -18,7 +18,7 @@ import {
   SOL_SOCKET,
 } from "./linux.ts";
 import { Netns } from "./netns.ts";
-import { IpSocket, openSocket } from "./socket_base.ts";
+import { endpointText, IpSocket, openSocket } from "./socket_base.ts";
 
 /** Options of {@linkcode UdpSocket.open}. */
 export interface UdpOptions {
@@ -52,9 +52,7 @@ export class UdpSocket extends IpSocket {
     const address = typeof opts.address === "string"
       ? parseIp(opts.address)
       : opts.address ?? parseIp("0.0.0.0");
-    const label = `UDP socket ${
-      address.family === 6 ? `[${formatIp(address)}]` : formatIp(address)
-    }:${opts.port}`;
+    const label = `UDP socket ${endpointText(address, opts.port)}`;
     const fd = openSocket(ns, address.family, SOCK_DGRAM, IPPROTO_UDP, label);
     const s = new UdpSocket(fd, address.family, ns, label);
     try {
